@@ -1,0 +1,116 @@
+"""`compfw status`: one trainee's standing, as tables (rich) or one JSON object."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from compfw.output import console, guarded
+
+STATUS_STYLE = {
+    "not_achieved": "red",
+    "partially_achieved": "yellow",
+    "achieved": "green",
+    "achieved_plus": "bold green",
+}
+VERDICT_STYLE = {"behind": "bold red", "on_track": "bold green", "far_ahead": "bold yellow", None: "dim"}
+
+
+def progress_bar(percent: float, width: int = 30) -> str:
+    filled = max(0, min(width, round(width * percent / 100)))
+    return "█" * filled + "░" * (width - filled)
+
+
+def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
+    def body() -> int:
+        from compfw.summary import status_document
+        from compfw.workspace import open_portfolio
+
+        opened = open_portfolio(path)
+        doc = status_document(opened.portfolio, opened.framework, as_of)
+        for problem in opened.problems:
+            sys.stderr.write(f"warning: {problem.as_text()}\n")
+        if opened.problems:
+            sys.stderr.write("warning: sign-offs with errors are not counted; run `compfw validate`\n")
+        if json_out:
+            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        else:
+            render(doc)
+        return 0
+
+    return guarded(body)
+
+
+def render(doc: dict) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    out = console()
+    fw, trainee, rd = doc["framework"], doc["trainee"], doc["readiness"]
+    out.print(Text(f"{trainee['name']} ({trainee['id']})", style="bold")
+              + Text(f"  {fw['title']} v{fw['version']}  as of {doc['as_of']}"))
+    pct = doc["percent_achieved"]
+    out.print(Text(f"{pct:5.1f}% achieved ", style="bold") + Text(progress_bar(pct), style="cyan")
+              + Text(f"  {doc['achieved']} of {doc['required']} competencies"))
+    counts = doc["counts"]
+    out.print(f"Not Achieved {counts['not_achieved']} · Partially Achieved {counts['partially_achieved']} · "
+              f"Achieved {counts['achieved']} · Achieved+ {counts['achieved_plus']}")
+    verdict = Text(rd["verdict_label"], style=VERDICT_STYLE[rd["verdict"]])
+    if rd["expected_percent"] is not None:
+        verdict += Text(f" (expected {rd['expected_percent']:.1f}% at this date on the pace to the milestones)")
+    out.print(Text("Readiness: ") + verdict)
+    for m in rd["milestones"]:
+        at = f", {m['percent_at_due']:.1f}% at that date" if m["percent_at_due"] is not None else ""
+        out.print(f"  {m['name']}: {m['percent']:g}% by {m['due']}: {m['state']}{at}")
+    if rd["graduation_percent"] is not None:
+        ready = "yes" if rd["graduation_ready"] else "no"
+        out.print(f"Graduation-ready ({rd['graduation_percent']:g}% standard): {ready}")
+    piece = doc.get("reflective_piece")
+    if piece:
+        words = piece["words"] if piece["words"] is not None else "none"
+        out.print(f"Reflective piece: {words} words (needs {piece['min_words']}-{piece['max_words']}, "
+                  f"completed between {piece['window_start']} and {piece['window_end']})")
+
+    by_section: dict[str, list[dict]] = {}
+    for c in doc["competencies"]:
+        by_section.setdefault(c["section"], []).append(c)
+    for section in doc["by_section"]:
+        table = Table(title=f"Section {section['id']}. {section['title']}  ({section['achieved']}/"
+                            f"{section['required']}, {section['percent']:.1f}%)",
+                      title_justify="left", expand=False, show_lines=False)
+        table.add_column("Id", no_wrap=True)
+        table.add_column("Competency", overflow="fold", max_width=70)
+        table.add_column("Level", justify="right")
+        table.add_column("Target", justify="right")
+        table.add_column("Status", no_wrap=True)
+        for c in by_section.get(section["id"], []):
+            level = "-" if c["level"] is None else str(c["level"])
+            target = "-" if c["target"] is None else str(c["target"])
+            if c["assessment"] == "binary":
+                level, target = ("yes" if c["status"] == "achieved" else "-"), "achieved"
+            table.add_row(c["id"], _short(c["text"]), level, target,
+                          Text(c["status_label"], style=STATUS_STYLE[c["status"]]))
+        out.print(table)
+
+    missing = [c for c in doc["competencies"] if c["status"] in ("not_achieved", "partially_achieved")]
+    if missing:
+        out.print(Text("What next", style="bold underline"))
+        current = None
+        for c in missing:
+            if c["section"] != current:
+                current = c["section"]
+                out.print(Text(f"Section {c['section']}. {c['section_title']}", style="bold"))
+            need = "achieved/not-achieved" if c["assessment"] == "binary" else f"target {c['target']}"
+            have = f", at level {c['level']}" if c["level"] is not None else ""
+            out.print(f"  {c['id']} ({need}{have}): {_short(c['text'], 110)}")
+            for example in c["examples"][:2]:
+                out.print(Text(f"      e.g. {_short(example, 110)}", style="dim"))
+    else:
+        out.print(Text("Every competency is achieved.", style="bold green"))
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,28 @@
+"""`compfw validate`: every problem in every file, in the chosen format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from compfw.output import guarded
+
+
+def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str | None, jobs: int) -> int:
+    def body() -> int:
+        from compfw.loading import find_repo_root
+        from compfw.reporters import exit_code, render_problems
+        from compfw.validate import run_validation
+
+        root = find_repo_root()
+        chosen = paths or [p for p in (root / "frameworks", root / "portfolios") if p.exists()]
+        if changed_since:
+            from compfw.changes import changed_targets
+
+            chosen = changed_targets(root, changed_since, chosen)
+        problems = list(run_validation(chosen, root, strict=strict, jobs=jobs))
+        checked = ", ".join(str(p) for p in chosen) or "nothing"
+        sys.stdout.write(render_problems(problems, fmt, checked))
+        return exit_code(problems, warnings_fail=strict)
+
+    return guarded(body)

@@ -1,0 +1,276 @@
+"""Finding and loading frameworks and portfolios from disk into models, with located problems.
+
+Layout of a portfolio directory::
+
+    portfolios/<trainee-id>/
+        portfolio.yaml          written by the trainee
+        reflective-piece.md     the Personal Qualities piece (optional)
+        evidence/*.yaml         one evidence entry per file (or a list of entries)
+        signoffs/*.yaml         one sign-off record per file, never edited once added
+
+Frameworks are ``frameworks/<id>.yaml`` (or ``<id>@<version>.yaml`` for another version); the
+ones shipped inside the package come first and a repository's own ``frameworks/`` adds to or
+overrides them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compfw.catalog import Catalog
+from compfw.modelerrors import validate_as
+from compfw.models import Evidence, Framework, Portfolio, Signoff
+from compfw.problems import Problem, display_path
+from compfw.yamlio import LocatedList, YamlDocument, load_yaml, position_of
+
+PORTFOLIO_FILE = "portfolio.yaml"
+YAML_SUFFIXES = (".yaml", ".yml")
+_WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?", re.UNICODE)
+
+
+# --- where things are -------------------------------------------------------------------------
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above start that holds portfolios/ or frameworks/ (else start)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "portfolios").is_dir() or (folder / "frameworks").is_dir():
+            return folder
+        if (folder / ".git").exists():
+            break
+    return here
+
+
+def shipped_dir(kind: str) -> Path:
+    """Data shipped with the package (wheel), or the source checkout's copy (editable install)."""
+    packaged = Path(__file__).parent / "_data" / kind
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / kind
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
+
+
+# --- frameworks -------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedFramework:
+    framework: Framework
+    doc: YamlDocument
+
+    @property
+    def catalog(self) -> Catalog:
+        cached = getattr(self, "_catalog", None)
+        if cached is None:
+            cached = Catalog(self.framework)
+            self._catalog = cached
+        return cached
+
+
+def load_framework_file(path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
+    doc, problem = load_yaml(path)
+    if problem:
+        return None, [problem]
+    framework, problems = validate_as(doc, Framework)
+    if framework is None:
+        return None, problems
+    return LoadedFramework(framework, doc), []
+
+
+class FrameworkStore:
+    """Frameworks by (id, version), read lazily from the shipped folder and the repo's own."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = [f for f in folders if f.is_dir()]
+        self._cache: dict[Path, tuple[LoadedFramework | None, list[Problem]]] = {}
+
+    @classmethod
+    def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
+        folders = [shipped_dir("frameworks"), root / "frameworks", *(extra or [])]
+        unique: list[Path] = []
+        for folder in folders:
+            if folder.is_dir() and all(not _same(folder, seen) for seen in unique):
+                unique.append(folder)
+        return cls(unique)
+
+    def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
+        if path not in self._cache:
+            self._cache[path] = load_framework_file(path)
+        return self._cache[path]
+
+    def candidates(self, framework_id: str) -> list[Path]:
+        """Files that may hold this id: later folders win, so they come first."""
+        out = []
+        for folder in reversed(self.folders):
+            for path in yaml_files(folder):
+                stem = path.stem
+                if stem == framework_id or stem.startswith(framework_id + "@"):
+                    out.append(path)
+        return out
+
+    def get(self, framework_id: str, version: str) -> LoadedFramework | None:
+        for path in self.candidates(framework_id):
+            loaded, _ = self._load(path)
+            if loaded and loaded.framework.id == framework_id and loaded.framework.version == version:
+                return loaded
+        return None
+
+    def versions(self, framework_id: str) -> list[str]:
+        out = []
+        for path in self.candidates(framework_id):
+            loaded, _ = self._load(path)
+            if loaded and loaded.framework.id == framework_id and loaded.framework.version not in out:
+                out.append(loaded.framework.version)
+        return out
+
+    def all(self) -> list[LoadedFramework]:
+        """Every framework, one per (id, version), the repo's overriding the shipped."""
+        chosen: dict[tuple[str, str], LoadedFramework] = {}
+        for folder in self.folders:
+            for path in yaml_files(folder):
+                loaded, _ = self._load(path)
+                if loaded:
+                    chosen[(loaded.framework.id, loaded.framework.version)] = loaded
+        return sorted(chosen.values(), key=lambda lf: (lf.framework.id, lf.framework.version))
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+# --- portfolios -------------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    """An evidence entry or sign-off with the file and data it came from, for located messages."""
+
+    model: Any
+    doc: YamlDocument
+    loc: tuple = ()
+
+    def pos(self, *more: Any) -> tuple[int, int]:
+        return position_of(self.doc.data, self.loc + tuple(more))
+
+    @property
+    def shown(self) -> str:
+        return self.doc.shown
+
+
+@dataclass
+class LoadedPortfolio:
+    folder: Path
+    portfolio: Portfolio
+    doc: YamlDocument
+    evidence: list[Record] = field(default_factory=list)
+    signoffs: list[Record] = field(default_factory=list)
+    reflective_words: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.portfolio.trainee.id
+
+
+def count_words(text: str) -> int:
+    """Words in a Markdown text, YAML front matter left out."""
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            text = text[end + 4:]
+    return len(_WORD.findall(text))
+
+
+def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[Problem]]:
+    records: list[Record] = []
+    problems: list[Problem] = []
+    if folder.exists() and not folder.is_dir():
+        return [], [Problem(display_path(folder), 0, 0, "expected a folder but found a file",
+                            "move the file away; this name is reserved for records", code="not-a-folder")]
+    for path in yaml_files(folder):
+        doc, problem = load_yaml(path)
+        if problem:
+            problems.append(problem)
+            continue
+        if many and isinstance(doc.data, LocatedList):
+            for index, item in enumerate(doc.data):
+                parsed, found = validate_as(doc, model, data=item, prefix=(index,))
+                problems.extend(found)
+                if parsed:
+                    records.append(Record(parsed, doc, (index,)))
+            continue
+        parsed, found = validate_as(doc, model)
+        problems.extend(found)
+        if parsed:
+            records.append(Record(parsed, doc))
+    return records, problems
+
+
+def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]:
+    """Load a portfolio folder; what cannot be read comes back as problems."""
+    path = folder / PORTFOLIO_FILE
+    if not path.exists():
+        return None, [Problem(display_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
+                              "a portfolio is a folder with a portfolio.yaml; see `compfw init`", code="missing")]
+    doc, problem = load_yaml(path)
+    if problem:
+        return None, [problem]
+    portfolio, problems = validate_as(doc, Portfolio)
+    if portfolio is None:
+        return None, problems
+    loaded = LoadedPortfolio(folder, portfolio, doc)
+    loaded.evidence, found = _records(folder / "evidence", Evidence, many=True)
+    problems.extend(found)
+    loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
+    problems.extend(found)
+    if portfolio.reflective_piece is not None:
+        piece = folder / portfolio.reflective_piece.file
+        try:
+            loaded.reflective_words = count_words(piece.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            line, col = position_of(doc.data, ("reflective_piece", "file"))
+            reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "cannot be read"
+            problems.append(Problem(doc.shown, line, col,
+                                    f"reflective piece {portfolio.reflective_piece.file!r} {reason}",
+                                    "write the piece as a UTF-8 Markdown file beside portfolio.yaml",
+                                    code="reflective-piece"))
+    return loaded, problems
+
+
+def portfolio_folders(root: Path) -> list[Path]:
+    """Portfolio folders under a directory (itself, if it is one)."""
+    if (root / PORTFOLIO_FILE).exists():
+        return [root]
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                  and (p / PORTFOLIO_FILE).exists())
+
+
+def find_portfolio_by_email(root: Path, email: str) -> Path | None:
+    """The portfolio whose trainee email is this one (read cheaply: no full validation)."""
+    needle = email.strip().lower()
+    for folder in portfolio_folders(root / "portfolios"):
+        doc, problem = load_yaml(folder / PORTFOLIO_FILE)
+        if problem or not isinstance(doc.data, dict):
+            continue
+        trainee = doc.data.get("trainee")
+        if isinstance(trainee, dict) and str(trainee.get("email", "")).strip().lower() == needle:
+            return folder
+    return None
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

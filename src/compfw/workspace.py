@@ -1,0 +1,69 @@
+"""Opening a portfolio the way a command needs it: found, loaded, checked, with its framework."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from compfw.gitutil import config_value
+from compfw.loading import (
+    FrameworkStore,
+    LoadedFramework,
+    LoadedPortfolio,
+    find_portfolio_by_email,
+    find_repo_root,
+    load_portfolio,
+)
+from compfw.problems import Problem, UserError
+from compfw.rules import check_portfolio
+
+
+@dataclass
+class Opened:
+    root: Path
+    store: FrameworkStore
+    portfolio: LoadedPortfolio
+    framework: LoadedFramework
+    problems: list[Problem]
+
+
+def locate_portfolio(path: Path | None, root: Path) -> Path:
+    if path is not None:
+        return path
+    email = config_value("user.email", root)
+    if not email:
+        raise UserError("no portfolio given and git user.email is not set",
+                        "pass the portfolio folder, e.g. `compfw status portfolios/<your-id>`")
+    found = find_portfolio_by_email(root, email)
+    if found is None:
+        raise UserError(f"no portfolio in {root / 'portfolios'} has trainee email {email}",
+                        "pass the portfolio folder explicitly, or fix trainee.email in your portfolio.yaml")
+    return found
+
+
+def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
+    """Load a portfolio and its framework; schema errors stop here, rule findings come back.
+
+    Sign-offs that break a rule (an unauthorised signer, a wrong level...) are left out of
+    what the engine sees, so a status never counts a sign-off that validate rejects.
+    """
+    root = find_repo_root(path.resolve() if path else None)
+    folder = locate_portfolio(path, root)
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a portfolio folder", "give the folder that holds portfolio.yaml")
+    lp, problems = load_portfolio(folder)
+    if lp is None:
+        raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
+                        problems)
+    store = FrameworkStore.for_repo(root)
+    pin = lp.portfolio.framework
+    lf = store.get(pin.id, pin.version)
+    if lf is None:
+        found = check_portfolio(lp, store, today or dt.date.today())
+        raise UserError(f"framework {pin.id} version {pin.version} is not available",
+                        "see `compfw framework list`", found)
+    problems.extend(check_portfolio(lp, store, today or dt.date.today()))
+    broken = {p.path for p in problems if p.severity == "error"}
+    lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
+    return Opened(root, store, lp, lf, problems)
