@@ -47,7 +47,9 @@ def _root(
 
 def parse_date(value: Optional[str], option: str = "--as-of") -> dt.date:
     if value is None:
-        return dt.date.today()
+        from compfw.problems import today
+
+        return today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:

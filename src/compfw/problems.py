@@ -61,3 +61,17 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(p)
+
+
+def today() -> "dt.date":
+    """Today, or COMPFW_TODAY (YYYY-MM-DD) for reproducible runs such as golden-file tests."""
+    import datetime as dt
+    import os
+
+    fixed = os.environ.get("COMPFW_TODAY")
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            raise UserError(f"COMPFW_TODAY={fixed!r} is not a date", "write YYYY-MM-DD") from None
+    return dt.date.today()

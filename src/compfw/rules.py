@@ -69,11 +69,10 @@ def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
         elif c.target is not None and scale is not None and not scale.has(c.target):
             add(loc + ("target",), f"target {c.target} of competency {c.id} is not a level on the scale",
                 f"use one of {[lv.value for lv in scale.levels]}")
-        if strict and p.assessment == "rated" and c.target is None:
-            source = "not shown in the source" if c.target_source == "not_in_source" else "not given"
+        if strict and p.assessment == "rated" and c.target_source == "not_in_source":
             fallback = (f"the framework default {fw.default_target} applies" if fw.default_target is not None
                         else "the portfolio's target_level applies")
-            add(loc + ("id",), f"competency {c.id}: target level {source}; {fallback}",
+            add(loc + ("id",), f"competency {c.id}: the source shows no target level; {fallback}",
                 "confirm the target against the source document", severity="warning", code="target-not-in-source")
     if fw.reflective_piece is not None:
         known = {s.id for s in fw.sections}

@@ -17,6 +17,7 @@ from compfw.loading import (
     yaml_files,
 )
 from compfw.problems import Problem, display_path
+from compfw.problems import today as current_day
 from compfw.rules import check_framework, check_portfolio
 
 RECORD_FOLDERS = ("evidence", "signoffs")
@@ -109,7 +110,7 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
     Many portfolios are checked in worker processes (one per core unless jobs says otherwise);
     results stream back in order, so memory stays flat in the number of portfolios.
     """
-    today = today or dt.date.today()
+    today = today or current_day()
     targets = classify(paths)
     for path in targets.missing:
         yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")

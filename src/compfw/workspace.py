@@ -16,6 +16,7 @@ from compfw.loading import (
     load_portfolio,
 )
 from compfw.problems import Problem, UserError
+from compfw.problems import today as current_day
 from compfw.rules import check_portfolio
 
 
@@ -48,6 +49,7 @@ def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
     Sign-offs that break a rule (an unauthorised signer, a wrong level...) are left out of
     what the engine sees, so a status never counts a sign-off that validate rejects.
     """
+    today = today or current_day()
     root = find_repo_root(path.resolve() if path else None)
     folder = locate_portfolio(path, root)
     if not folder.is_dir():
@@ -60,10 +62,10 @@ def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
     pin = lp.portfolio.framework
     lf = store.get(pin.id, pin.version)
     if lf is None:
-        found = check_portfolio(lp, store, today or dt.date.today())
+        found = check_portfolio(lp, store, today)
         raise UserError(f"framework {pin.id} version {pin.version} is not available",
                         "see `compfw framework list`", found)
-    problems.extend(check_portfolio(lp, store, today or dt.date.today()))
+    problems.extend(check_portfolio(lp, store, today))
     broken = {p.path for p in problems if p.severity == "error"}
     lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
     return Opened(root, store, lp, lf, problems)

@@ -69,8 +69,8 @@ def render(doc: dict) -> None:
         out.print(f"Graduation-ready ({rd['graduation_percent']:g}% standard): {ready}")
     piece = doc.get("reflective_piece")
     if piece:
-        words = piece["words"] if piece["words"] is not None else "none"
-        out.print(f"Reflective piece: {words} words (needs {piece['min_words']}-{piece['max_words']}, "
+        words = f"{piece['words']} words" if piece["words"] is not None else "not written yet"
+        out.print(f"Reflective piece: {words} (needs {piece['min_words']}-{piece['max_words']}, "
                   f"completed between {piece['window_start']} and {piece['window_end']})")
 
     by_section: dict[str, list[dict]] = {}

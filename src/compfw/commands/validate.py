@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from compfw.output import guarded
+from compfw.problems import display_path
 
 
 def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str | None, jobs: int) -> int:
@@ -21,7 +22,7 @@ def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str |
 
             chosen = changed_targets(root, changed_since, chosen)
         problems = list(run_validation(chosen, root, strict=strict, jobs=jobs))
-        checked = ", ".join(str(p) for p in chosen) or "nothing"
+        checked = ", ".join(display_path(p) for p in chosen) or "nothing"
         sys.stdout.write(render_problems(problems, fmt, checked))
         return exit_code(problems, warnings_fail=strict)
 
