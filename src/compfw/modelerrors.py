@@ -54,12 +54,14 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
         hint = ""
         if kind == "missing":
             line, col = position_of(doc.data, full[:-1])
-            message = f"missing required key '{full[-1]}' in {_dotted(full[:-1])}"
+            parent = f" in {_dotted(full[:-1])}" if full[:-1] else ""
+            message = f"missing required key '{full[-1]}'{parent}"
             hint = f"add '{full[-1]}:'"
         elif kind == "extra_forbidden":
             line, col = position_of(doc.data, full, key_itself=True)
             key = str(full[-1])
-            message = f"unknown key '{key}' in {_dotted(full[:-1])}"
+            parent = f" in {_dotted(full[:-1])}" if full[:-1] else ""
+            message = f"unknown key '{key}'{parent}"
             close = difflib.get_close_matches(key, _allowed_keys(model, loc[:-1]), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "remove it; see `compfw schema` for the allowed keys"
         else:
