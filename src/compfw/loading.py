@@ -235,6 +235,9 @@ def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     problems.extend(found)
     loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
     problems.extend(found)
+    from compfw.migration import apply_migrations
+
+    problems.extend(apply_migrations(loaded))
     if portfolio.reflective_piece is not None:
         piece = folder / portfolio.reflective_piece.file
         try:
