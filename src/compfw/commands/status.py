@@ -44,7 +44,6 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
 
 
 def render(doc: dict) -> None:
-    from rich.table import Table
     from rich.text import Text
 
     out = console()
@@ -76,27 +75,18 @@ def render(doc: dict) -> None:
     by_section: dict[str, list[dict]] = {}
     for c in doc["competencies"]:
         by_section.setdefault(c["section"], []).append(c)
+    width = max(40, min(out.width, 160) - 48)
     for section in doc["by_section"]:
-        table = Table(title=f"Section {section['id']}. {section['title']}  ({section['achieved']}/"
-                            f"{section['required']}, {section['percent']:.1f}%)",
-                      title_justify="left", expand=False, show_lines=False)
-        table.add_column("Id", no_wrap=True)
-        table.add_column("Competency", overflow="fold", max_width=70)
-        table.add_column("Level", justify="right")
-        table.add_column("Target", justify="right")
-        table.add_column("Status", no_wrap=True)
-        for c in by_section.get(section["id"], []):
-            level = "-" if c["level"] is None else str(c["level"])
-            target = "-" if c["target"] is None else str(c["target"])
-            if c["assessment"] == "binary":
-                level, target = ("yes" if c["status"] == "achieved" else "-"), "achieved"
-            table.add_row(c["id"], _short(c["text"]), level, target,
-                          Text(c["status_label"], style=STATUS_STYLE[c["status"]]))
-        out.print(table)
+        out.print(Text(f"\nSection {section['id']}. {section['title']}  ({section['achieved']}/"
+                       f"{section['required']} achieved, {section['percent']:.1f}%)", style="bold"))
+        out.print(section_table(by_section.get(section["id"], []), width))
 
+    if any(c["target_source"] == "framework_default" for c in doc["competencies"]):
+        out.print(Text("\n* the source shows no target for this competency; the framework's documented default applies."
+                       "\n  a/na: achieved or not achieved, no rating scale.", style="dim"))
     missing = [c for c in doc["competencies"] if c["status"] in ("not_achieved", "partially_achieved")]
     if missing:
-        out.print(Text("What next", style="bold underline"))
+        out.print(Text("\nWhat next", style="bold underline"))
         current = None
         for c in missing:
             if c["section"] != current:
@@ -109,6 +99,27 @@ def render(doc: dict) -> None:
                 out.print(Text(f"      e.g. {_short(example, 110)}", style="dim"))
     else:
         out.print(Text("Every competency is achieved.", style="bold green"))
+
+
+def section_table(rows: list[dict], width: int):
+    """A section's competencies as aligned columns: one Text, far cheaper to render than a Table."""
+    from rich.text import Text
+
+    id_width = max([len(c["id"]) for c in rows] + [2])
+    table = Text()
+    table.append(f"{'Id':<{id_width}}  {'Competency':<{width}}  Level  Target  Status\n", style="dim")
+    for c in rows:
+        level = "-" if c["level"] is None else str(c["level"])
+        target = "-" if c["target"] is None else str(c["target"])
+        if c["target_source"] == "framework_default":
+            target += "*"
+        if c["assessment"] == "binary":
+            level, target = ("yes" if c["status"] == "achieved" else "-"), "a/na"
+        table.append(f"{c['id']:<{id_width}}  {_short(c['text'], width):<{width}}  {level:>5}  {target:>6}  ")
+        table.append(c["status_label"], style=STATUS_STYLE[c["status"]])
+        table.append("\n")
+    table.rstrip()
+    return table
 
 
 def _short(text: str, width: int = 90) -> str:

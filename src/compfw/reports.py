@@ -1,0 +1,440 @@
+"""Reports: the plain data a template receives, the template lookup, and the rendering.
+
+A trainee report's template receives the document `compfw status --json` prints (its keys are
+the template's top-level variables) plus one more key, ``report``, with views derived from it
+for convenience (the sign-off history in date order, what is missing, what changed since a
+date). A cohort report's template receives one row of plain data per trainee. Templates never
+see engine objects: everything is dicts, lists, strings, numbers, booleans and None, exactly
+what ``--context-json`` prints.
+
+Templates render in a Jinja2 ``SandboxedEnvironment`` with ``StrictUndefined`` and autoescape
+off (the output is Markdown); text from portfolios is escaped by the ``md_cell`` and
+``mermaid_label`` filters. Any template error becomes a ``UserError`` naming the template file,
+the line and what went wrong. This module imports jinja2 only when a template is rendered.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import statistics
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compfw.loading import (
+    FrameworkStore,
+    find_repo_root,
+    load_portfolio,
+    portfolio_folders,
+    shipped_dir,
+)
+from compfw.markdown_escape import bar, md_cell, mermaid_label
+from compfw.problems import UserError, display_path
+from compfw.summary import status_document
+
+TEMPLATE_SUFFIX = ".md.j2"
+DEFAULT_TEMPLATES = {"trainee": "trainee", "cohort": "cohort"}
+DEFAULT_LAST = 10
+MISSING = ("not_achieved", "partially_achieved")
+VERDICT_ORDER = {"behind": 0, "on_track": 1, "far_ahead": 2, None: 3}
+TEMPLATE_HINT = ("the variables are listed in docs/templates.md; "
+                 "`compfw report --context-json` prints the data this template receives")
+CSV_COLUMNS = (
+    "trainee_id", "name", "specialism", "current_placement", "percent_achieved", "expected_percent",
+    "verdict", "personal_qualities", "last_signoff", "achieved", "required", "graduation_ready",
+    "framework", "framework_version", "folder", "errors", "error",
+)
+
+
+# --- the data a trainee template receives -----------------------------------------------------
+
+
+def signoff_history(doc: dict) -> list[dict]:
+    """Every sign-off counted in the document, oldest first, with its competency beside it."""
+    names = {level["value"]: level["name"] for level in doc["framework"]["scale"]}
+    out = []
+    for c in doc["competencies"]:
+        for s in c["signoffs"]:
+            out.append({
+                "date": s["date"], "competency": c["id"], "competency_text": c["text"],
+                "section": c["section"], "section_title": c["section_title"], "assessment": c["assessment"],
+                "level": s["level"], "level_name": names.get(s["level"]) if s["level"] is not None else None,
+                "achieved": s["achieved"], "signer": s["signer"], "feedback": s["feedback"],
+                "evidence": s["evidence"], "file": s["file"],
+            })
+    out.sort(key=lambda s: (s["date"], s["file"] or "", s["competency"]))
+    return out
+
+
+def _changes(doc: dict, history: list[dict], before: dict | None, since: dt.date | None,
+             effective: str | None, last: int) -> dict:
+    if since is not None:
+        signoffs = [s for s in history if s["date"] >= effective]
+    else:
+        signoffs = history[-last:] if last else []
+    evidence = [e for e in doc["evidence"] if effective is not None and e["date"] >= effective]
+    moved = []
+    if before is not None:
+        was = {c["id"]: c for c in before["competencies"]}
+        for c in doc["competencies"]:
+            old = was.get(c["id"])
+            if old is not None and (old["status"], old["level"]) != (c["status"], c["level"]):
+                moved.append({"id": c["id"], "text": c["text"], "section": c["section"],
+                              "from": old["status"], "from_label": old["status_label"], "from_level": old["level"],
+                              "to": c["status"], "to_label": c["status_label"], "to_level": c["level"]})
+    return {
+        "since": effective,
+        "by": "date" if since is not None else "last",
+        "percent_before": before["percent_achieved"] if before is not None else None,
+        "achieved_before": before["achieved"] if before is not None else None,
+        "signoffs": list(reversed(signoffs)),
+        "evidence": list(reversed(evidence)),
+        "status_changes": moved,
+    }
+
+
+def trainee_context(lp, lf, as_of: dt.date, since: dt.date | None = None, last: int = DEFAULT_LAST,
+                    template: str = "") -> dict[str, Any]:
+    """The status document of one trainee plus the ``report`` key (see docs/templates.md)."""
+    if since is not None and since > as_of:
+        raise UserError(f"--since {since} is after the report date {as_of}", "give a --since on or before --as-of")
+    doc = status_document(lp, lf, as_of)
+    history = signoff_history(doc)
+    if since is not None:
+        effective = since.isoformat()
+    else:
+        recent = history[-last:] if last else []
+        effective = recent[0]["date"] if recent else None
+    before = None
+    if effective is not None:
+        before = status_document(lp, lf, dt.date.fromisoformat(effective) - dt.timedelta(days=1))
+    context = dict(doc)
+    context["report"] = {
+        "kind": "trainee",
+        "template": template,
+        "since": since.isoformat() if since else None,
+        "last": last,
+        "signoffs": history,
+        "missing": [c for c in doc["competencies"] if c["status"] in MISSING],
+        "changes": _changes(doc, history, before, since, effective, last),
+    }
+    return context
+
+
+# --- the data a cohort template receives ------------------------------------------------------
+
+
+def personal_qualities(doc: dict, lf) -> dict | None:
+    """Whether the Personal Qualities are done: the sections of the framework's reflective piece
+    (else its achieved/not-achieved sections) all achieved. None when the framework has neither."""
+    fw = lf.framework
+    ids = list(fw.reflective_piece.sections) if fw.reflective_piece else \
+        [s.id for s in fw.sections if s.assessment == "binary"]
+    sections = [s for s in doc["by_section"] if s["id"] in ids]
+    if not sections:
+        return None
+    required = sum(s["required"] for s in sections)
+    achieved = sum(s["achieved"] for s in sections)
+    return {"sections": [s["id"] for s in sections], "title": " / ".join(s["title"] for s in sections),
+            "required": required, "achieved": achieved, "done": achieved == required}
+
+
+def cohort_row(doc: dict, lf, folder: str, errors: int) -> dict:
+    rd = doc["readiness"]
+    place = doc["current_placement"]
+    return {
+        "folder": folder,
+        "trainee": doc["trainee"],
+        "framework": {"id": doc["framework"]["id"], "version": doc["framework"]["version"],
+                      "title": doc["framework"]["title"]},
+        "specialism": doc["specialism"],
+        "current_placement": place,
+        "percent_achieved": doc["percent_achieved"],
+        "achieved": doc["achieved"],
+        "required": doc["required"],
+        "counts": doc["counts"],
+        "expected_percent": rd["expected_percent"],
+        "verdict": rd["verdict"],
+        "verdict_label": rd["verdict_label"],
+        "graduation_ready": rd["graduation_ready"],
+        "personal_qualities": personal_qualities(doc, lf),
+        "last_signoff": doc["last_signoff"],
+        "errors": errors,
+    }
+
+
+def _open_in_cohort(folder: Path, store: FrameworkStore, today: dt.date):
+    """Load one portfolio as `workspace.open_portfolio` does, sharing one framework store."""
+    from compfw.rules import check_portfolio
+
+    lp, problems = load_portfolio(folder)
+    if lp is None:
+        return None, None, problems
+    pin = lp.portfolio.framework
+    lf = store.get(pin.id, pin.version)
+    found = check_portfolio(lp, store, today)
+    if lf is None:
+        return None, None, found or problems
+    problems.extend(found)
+    broken = {p.path for p in problems if p.severity == "error"}
+    lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
+    return lp, lf, problems
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return display_path(path)
+
+
+def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date) -> Iterator[dict]:
+    """One plain row per portfolio, loaded one at a time; a portfolio that cannot be read comes
+    back as {"folder", "error", "details"} (a row with an ``error`` key)."""
+    store = FrameworkStore.for_repo(root)
+    for path in portfolio_folders(folder):
+        shown = _relative(path, root)
+        lp, lf, problems = _open_in_cohort(path, store, today)
+        errors = [p for p in problems if p.severity == "error"]
+        if lp is None:
+            first = errors[0] if errors else None
+            pin_problem = first is not None and first.code == "unknown-framework"
+            message = first.message if first else "cannot be read"
+            yield {"folder": shown, "error": ("framework not available: " if pin_problem else "") + message,
+                   "details": [p.as_text() for p in errors]}
+            continue
+        doc = status_document(lp, lf, as_of)
+        yield cohort_row(doc, lf, shown, len(errors))
+
+
+def sort_key(row: dict) -> tuple:
+    """Behind first, then by percentage achieved (lowest first), then by name and id."""
+    return (0 if row["verdict"] == "behind" else 1, row["percent_achieved"],
+            row["trainee"]["name"].casefold(), row["trainee"]["id"])
+
+
+def bands(percents: list[float], width: int = 10) -> list[dict]:
+    out = []
+    for low in range(0, 100, width):
+        high = low + width
+        count = sum(1 for p in percents if low <= p < high or (high == 100 and p == 100))
+        out.append({"from": low, "to": high, "label": f"{low}-{high}%", "count": count})
+    return out
+
+
+def cohort_context(folder: Path | None, as_of: dt.date, today: dt.date, template: str = "") -> dict[str, Any]:
+    root = find_repo_root(folder.resolve() if folder else None)
+    folder = folder if folder is not None else root / "portfolios"
+    if not folder.is_dir():
+        raise UserError(f"{display_path(folder)} is not a folder",
+                        "give the folder that holds the portfolios, e.g. `compfw report --cohort portfolios`")
+    rows, failed = [], []
+    for row in cohort_rows(folder, root, as_of, today):
+        (failed if "error" in row else rows).append(row)
+    if not rows and not failed:
+        raise UserError(f"no portfolios in {display_path(folder)}",
+                        "a portfolio is a folder with a portfolio.yaml")
+    rows.sort(key=sort_key)
+    failed.sort(key=lambda f: f["folder"])
+    percents = [r["percent_achieved"] for r in rows]
+    verdicts = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("behind", "on_track", "far_ahead")}
+    pq = [r["personal_qualities"] for r in rows if r["personal_qualities"] is not None]
+    return {
+        "as_of": as_of.isoformat(),
+        "folder": _relative(folder, root),
+        "rows": rows,
+        "failed": failed,
+        "totals": {
+            "trainees": len(rows),
+            "failed": len(failed),
+            **verdicts,
+            "no_verdict": sum(1 for r in rows if r["verdict"] is None),
+            "graduation_ready": sum(1 for r in rows if r["graduation_ready"]),
+            "personal_qualities_done": sum(1 for p in pq if p["done"]),
+            "personal_qualities_tracked": len(pq),
+            "with_errors": sum(1 for r in rows if r["errors"]),
+            "mean_percent": round(statistics.fmean(percents), 1) if percents else None,
+            "median_percent": round(statistics.median(percents), 1) if percents else None,
+            "min_percent": min(percents) if percents else None,
+            "max_percent": max(percents) if percents else None,
+        },
+        "bands": bands(percents),
+        "report": {"kind": "cohort", "template": template},
+    }
+
+
+def _csv_safe(value: Any) -> Any:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def cohort_csv(context: dict) -> str:
+    """The cohort as CSV, one row per trainee in report order, then the unreadable portfolios."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+
+    def number(value: float | None) -> str:
+        return "" if value is None else f"{value:.1f}"
+
+    for r in context["rows"]:
+        pq = r["personal_qualities"]
+        place = r["current_placement"]
+        writer.writerow([_csv_safe(v) for v in (
+            r["trainee"]["id"], r["trainee"]["name"], r["specialism"] or "", place["name"] if place else "",
+            number(r["percent_achieved"]), number(r["expected_percent"]), r["verdict"] or "",
+            "" if pq is None else ("yes" if pq["done"] else "no"), r["last_signoff"] or "",
+            r["achieved"], r["required"], "yes" if r["graduation_ready"] else "no",
+            r["framework"]["id"], r["framework"]["version"], r["folder"], r["errors"], "",
+        )])
+    for f in context["failed"]:
+        writer.writerow([_csv_safe(v) for v in
+                         ("", "", "", "", "", "", "", "", "", "", "", "", "", "", f["folder"], len(f["details"]),
+                          f["error"])])
+    return buffer.getvalue()
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    path: Path
+    search: tuple[Path, ...]   # the loader's folders, for {% include %} / {% extends %} / {% import %}
+    name: str                  # what to call it in the data (`report.template`)
+
+
+def template_folders(root: Path) -> list[Path]:
+    """The repo's own templates/ first (it overrides), then the shipped ones."""
+    out: list[Path] = []
+    for folder in (root / "templates", shipped_dir("templates")):
+        if folder.is_dir() and all(folder.resolve() != seen.resolve() for seen in out):
+            out.append(folder)
+    return out
+
+
+def available_templates(root: Path) -> list[str]:
+    names = set()
+    for folder in template_folders(root):
+        for path in folder.glob("*" + TEMPLATE_SUFFIX):
+            if not path.name.startswith(("_", ".")):
+                names.add(path.name[: -len(TEMPLATE_SUFFIX)])
+    return sorted(names)
+
+
+def is_template_path(value: str) -> bool:
+    return "/" in value or "\\" in value or value.endswith(".j2")
+
+
+def choose_template(value: str | None, kind: str, root: Path) -> TemplateChoice:
+    """--template NAME (the repo's templates/, then the shipped ones) or --template PATH."""
+    value = value or DEFAULT_TEMPLATES[kind]
+    folders = template_folders(root)
+    if is_template_path(value):
+        path = Path(value)
+        if not path.is_file():
+            raise UserError(f"template file {value} not found",
+                            f"give a path to a .j2 file, or a name: {', '.join(available_templates(root))}")
+        return TemplateChoice(path.resolve(), (path.resolve().parent, *folders), value)
+    for folder in folders:
+        path = folder / (value + TEMPLATE_SUFFIX)
+        if path.is_file():
+            return TemplateChoice(path.resolve(), tuple(folders), value)
+    names = available_templates(root)
+    raise UserError(f"no template named {value!r}",
+                    f"available: {', '.join(names) or 'none'} (or give a path to a .j2 file)")
+
+
+def render(choice: TemplateChoice, context: dict) -> str:
+    """Render a template in the sandbox; every template error becomes a located UserError."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loaded: set[str] = set()
+
+    class Loader(jinja2.FileSystemLoader):
+        def get_source(self, environment, template):
+            source, filename, uptodate = super().get_source(environment, template)
+            loaded.add(filename)
+            return source, filename, uptodate
+
+    class Undefined(jinja2.StrictUndefined):
+        @property
+        def _undefined_message(self) -> str:
+            obj, name = self._undefined_obj, self._undefined_name
+            if self._undefined_hint or obj is jinja2.utils.missing:
+                return super()._undefined_message
+            if isinstance(obj, dict) and isinstance(name, str):
+                keys = ", ".join(sorted(str(k) for k in obj)) or "nothing"
+                return f"no attribute {name!r} (this object has: {keys})"
+            if isinstance(obj, (list, tuple)) and isinstance(name, int):
+                return f"no item {name} in a list of {len(obj)}"
+            return super()._undefined_message
+
+    env = SandboxedEnvironment(
+        loader=Loader([str(p) for p in choice.search]),
+        undefined=Undefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update(md_cell=md_cell, mermaid_label=mermaid_label, bar=bar, pct=pct, dash=dash)
+
+    def where(filename: str | None, line: int | None) -> str:
+        shown = display_path(filename) if filename else display_path(choice.path)
+        return f"{shown}:{line}" if line else shown
+
+    template_name = choice.path.name
+    try:
+        template = env.get_template(template_name)
+        text = template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise UserError(f"{where(exc.filename, exc.lineno)}: template syntax error: {exc.message}",
+                        "see https://jinja.palletsprojects.com/templates/") from None
+    except jinja2.TemplateNotFound as exc:
+        filename, line = _template_frame(exc, loaded)
+        raise UserError(f"{where(filename, line)}: template {exc.name!r} not found",
+                        f"templates are looked up in {', '.join(display_path(p) for p in choice.search)}") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{display_path(choice.path)}: a template must be UTF-8 text ({exc.reason})") from None
+    except jinja2.exceptions.SecurityError as exc:
+        filename, line = _template_frame(exc, loaded)
+        raise UserError(f"{where(filename, line)}: not allowed in a template: {exc}",
+                        "templates render in a sandbox: use the data, not Python internals") from None
+    except jinja2.UndefinedError as exc:
+        filename, line = _template_frame(exc, loaded)
+        raise UserError(f"{where(filename, line)}: undefined: {exc}", TEMPLATE_HINT) from None
+    except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        filename, line = _template_frame(exc, loaded)
+        raise UserError(f"{where(filename, line)}: template error: {type(exc).__name__}: {exc}",
+                        TEMPLATE_HINT) from None
+    return text.rstrip("\n") + "\n"
+
+
+def _template_frame(exc: BaseException, loaded: set[str]) -> tuple[str | None, int | None]:
+    """The innermost template file and line in the (Jinja-rewritten) traceback of exc."""
+    found: tuple[str | None, int | None] = (None, None)
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename in loaded:
+            found = (frame.f_code.co_filename, line)
+    return found
+
+
+def pct(value: Any, digits: int = 1) -> str:
+    """A percentage as text ("42.5%"); None as a dash."""
+    if value is None:
+        return "—"
+    return f"{float(value):.{digits}f}%"
+
+
+def dash(value: Any) -> Any:
+    """None or an empty string as a dash; anything else as it is."""
+    return "—" if value is None or value == "" else value
