@@ -1,5 +1,6 @@
 """Folder-driven CLI cases: tests/cases/<command>/<case>/ holds repo/ (the files), case.yaml
-(args, exit code) and expected.txt (stdout, byte for byte). A new case needs no new Python.
+(args, exit code), expected.txt (stdout, byte for byte) and, where the command warns,
+expected_stderr.txt. A new case needs no new Python.
 
 Set COMPFW_REGEN=1 to write expected.txt from the current output (then review the diff).
 """
@@ -25,5 +26,10 @@ def test_case(case, make_repo, cli):
     if os.environ.get("COMPFW_REGEN"):
         expected.write_text(result.stdout)
     assert result.stdout == expected.read_text()
+    expected_stderr = case / "expected_stderr.txt"
+    if expected_stderr.exists() or os.environ.get("COMPFW_REGEN") and result.stderr:
+        if os.environ.get("COMPFW_REGEN"):
+            expected_stderr.write_text(result.stderr)
+        assert result.stderr == expected_stderr.read_text()
     assert result.exit_code == spec["exit"], result.stderr
     assert "Traceback" not in result.stdout + result.stderr

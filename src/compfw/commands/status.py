@@ -31,9 +31,10 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
         opened = open_portfolio(path)
         doc = status_document(opened.portfolio, opened.framework, as_of)
         for problem in opened.problems:
-            sys.stderr.write(f"warning: {problem.as_text()}\n")
+            sys.stderr.write(problem.as_text() + "\n")
         if opened.problems:
-            sys.stderr.write("warning: sign-offs with errors are not counted; run `compfw validate`\n")
+            sys.stderr.write(f"warning: {len(opened.problems)} problem(s) in this portfolio; sign-offs with "
+                             "errors are not counted (`compfw validate` lists them all)\n")
         if json_out:
             sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         else:
@@ -75,7 +76,8 @@ def render(doc: dict) -> None:
     by_section: dict[str, list[dict]] = {}
     for c in doc["competencies"]:
         by_section.setdefault(c["section"], []).append(c)
-    width = max(40, min(out.width, 160) - 48)
+    longest = max((len(" ".join(c["text"].split())) for c in doc["competencies"]), default=40)
+    width = max(30, min(longest, min(out.width, 160) - 48))
     for section in doc["by_section"]:
         out.print(Text(f"\nSection {section['id']}. {section['title']}  ({section['achieved']}/"
                        f"{section['required']} achieved, {section['percent']:.1f}%)", style="bold"))
