@@ -36,8 +36,9 @@ _MD_REPLACEMENTS = (
     ("~", "\\~"),
     ("$", "\\$"),
 )
-# What would open a block (list, heading, thematic break) at the start of a list item or quote.
-_BLOCK_START = re.compile(r"^(?:([-+=])|(\d{1,9})([.)]))")
+# What would open a block (a list or a thematic break) at the start of a list item or a quote;
+# '#', '*', '>' and '_' are escaped everywhere already.
+_BLOCK_START = re.compile(r"^(?:([-+])|(\d{1,9})([.)])(?=\s|$))")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _MERMAID_KEEP = re.compile(r"[^\w\s\-.,'/+!?]", re.UNICODE)

@@ -50,7 +50,7 @@ def render(doc: dict) -> None:
     out = console()
     fw, trainee, rd = doc["framework"], doc["trainee"], doc["readiness"]
     out.print(Text(f"{trainee['name']} ({trainee['id']})", style="bold")
-              + Text(f"  {fw['title']} v{fw['version']}  as of {doc['as_of']}"))
+              + Text(f"  {fw['title']}, version {fw['version']}, as of {doc['as_of']}"))
     pct = doc["percent_achieved"]
     out.print(Text(f"{pct:5.1f}% achieved ", style="bold") + Text(progress_bar(pct), style="cyan")
               + Text(f"  {doc['achieved']} of {doc['required']} competencies"))
