@@ -110,8 +110,13 @@ def day_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data):  # no anchors: people write every value out
+        return True
+
+
 def dump(data: dict, header: str) -> str:
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def portfolio(rng: random.Random, index: int, framework: dict, comps: list[dict], out: Path) -> int:
@@ -167,7 +172,7 @@ def portfolio(rng: random.Random, index: int, framework: dict, comps: list[dict]
         (folder / "evidence" / f"{day.isoformat()}-{eid}.yaml").write_text(text, encoding="utf-8")
         size += len(text.encode())
 
-    def signoff(c: dict, day: dict, body: dict, tag: str) -> None:
+    def signoff(c: dict, day: dt.date, body: dict, tag: str) -> None:
         nonlocal size
         before = [e for e, d in evidence_ids if d <= day] or [evidence_ids[0][0]]
         record = {"competency": c["id"], **body, "signer": signer_on(day), "date": day,
@@ -180,22 +185,20 @@ def portfolio(rng: random.Random, index: int, framework: dict, comps: list[dict]
 
     # ~100 sign-offs: most rated competencies once, some twice on the way up to (or past) target.
     count = 0
-    for c in rng.sample(rated, min(len(rated), rng.randint(60, 75))):
+    for c in rng.sample(rated, min(len(rated), rng.randint(55, 70))):
         target = c["target"] or 3
-        steps = sorted({rng.randint(1, target), min(5, target + rng.choice((0, 0, 0, 1)))})
-        if rng.random() < 0.45:
-            steps = steps[-1:] if len(steps) > 1 and rng.random() < 0.5 else steps
-        else:
-            steps = steps + [steps[-1]] if len(steps) == 1 else steps
+        final = min(5, target + rng.choice((0, 0, 0, 1)))
+        # Half are signed off once; the others first at a lower level, later at the final one.
+        steps = [final] if final == 1 or rng.random() < 0.5 else [rng.randint(1, final - 1), final]
         day = day_between(rng, start + dt.timedelta(days=30), last_day - dt.timedelta(days=60))
         for level in steps:
             count += 1
             signoff(c, day, {"level": level}, f"{count:03d}")
             day = min(last_day, day + dt.timedelta(days=rng.randint(7, 60)))
-    if end - TODAY < dt.timedelta(days=365) or start.year == 2025:
-        # In the last twelve months: a reflective piece, then Personal Qualities sign-offs.
-        completed = max(dt.date(end.year - 1, end.month, end.day) + dt.timedelta(days=1), TODAY - dt.timedelta(days=50))
-        completed = min(completed, TODAY - dt.timedelta(days=20))
+    if end - dt.timedelta(days=365) < TODAY - dt.timedelta(days=50):
+        # A trainee in the last twelve months of the scheme (the 2025 intake): a reflective piece
+        # written in that window, then the Personal Qualities sign-offs that follow it.
+        completed = TODAY - dt.timedelta(days=rng.randint(20, 50))
         piece = "# Reflective piece: Personal Qualities\n\n" + "\n\n".join(words(rng, 200) for _ in range(10)) + "\n"
         (folder / "reflective-piece.md").write_text(piece, encoding="utf-8")
         size += len(piece.encode())

@@ -111,20 +111,20 @@ def render_tree(lf) -> None:
 
     fw = lf.framework
     out = console()
-    out.print(Text(f"{fw.title} ({fw.id} v{fw.version})", style="bold"))
+    out.print(Text(f"{fw.title} ({fw.id}, version {fw.version})", style="bold"))
     if fw.scale:
         out.print(f"{fw.scale.name}: " + ", ".join(f"{lv.value} {lv.name}" for lv in fw.scale.levels))
     if fw.default_target is not None:
         out.print(f"Default target where the source shows none: {fw.default_target}")
     for m in fw.milestones:
         out.print(f"Milestone: {m.name}: {m.percent:g}%")
-    tree = Tree(fw.id)
+    tree = Tree(Text(fw.id))
     rows = {p.id: p for p in lf.catalog.placed}
     for section in fw.sections:
-        branch = tree.add(Text(f"{section.id} {section.title} [{section.assessment}]", style="bold"))
+        branch = tree.add(Text(f"{section.id} {section.title} ({section.assessment})", style="bold"))
         groups = [(None, section.competencies)] + [(e, e.competencies) for e in section.elements]
         for element, competencies in groups:
-            node = branch.add(f"{element.id} {element.title}") if element else branch
+            node = branch.add(Text(f"{element.id} {element.title}")) if element else branch
             for c in competencies:
                 target, source = rows[c.id].target(fw, None)
                 if rows[c.id].assessment == "binary":
@@ -134,5 +134,5 @@ def render_tree(lf) -> None:
                 else:
                     label = f"target {target}" + (" (default: not in source)" if source == "framework_default" else "")
                 kind = " specialist" if c.kind == "specialist" else ""
-                node.add(f"{c.id}{kind} [{label}] {' '.join(c.text.split())}")
+                node.add(Text(f"{c.id}{kind} ({label}) {' '.join(c.text.split())}"))
     out.print(tree)
