@@ -207,6 +207,11 @@ def _check_additions(scope: Scope, additions: list[FileChange], commits: dict[st
     return out
 
 
+def _portfolio_at(blobs: dict[str, bytes | None], rev: str | None, folder: str) -> tuple[Portfolio | None, str]:
+    path = f"{folder}/portfolio.yaml"
+    return _load(blobs.get(f"{rev}:{path}") if rev else None, path, Portfolio)
+
+
 def _check_addition(scope: Scope, change: FileChange, info: CommitInfo, blobs: dict[str, bytes | None],
                     signatures: dict[str, tuple[str, str]] | None) -> list[Problem]:
     shown, short = scope.shown(change.path), change.commit[:12]
@@ -219,39 +224,43 @@ def _check_addition(scope: Scope, change: FileChange, info: CommitInfo, blobs: d
         return [finding(f"the sign-off as added in commit {short} cannot be read ({why}), so its signer is unknown",
                         "run `compfw validate` on it", "audit-unreadable")]
     email = signoff.signer.email.strip().lower()
-    folder = portfolio_of(change.path, scope.prefix)
-    rev, where = _authority_rev(scope, info)
-    trusted, why = _load(blobs.get(f"{rev}:{folder}/portfolio.yaml") if rev else None,
-                         f"{folder}/portfolio.yaml", Portfolio)
     out: list[Problem] = []
     if info.author_email.strip().lower() != email:
         out.append(finding(f"added in commit {short} authored by {_who(info)}, but it names {signoff.signer.email} "
                            "as the signer", f"the signer commits their own sign-off (`compfw signoff --commit`); "
                            f"{MERGE_HINT}", "audit-author"))
-    trainees = {pf.trainee.email.strip().lower() for pf in (
-        trusted,
-        _load(blobs[f"{change.commit}:{folder}/portfolio.yaml"], folder, Portfolio)[0],
-        _load(blobs[f"HEAD:{folder}/portfolio.yaml"], folder, Portfolio)[0]) if pf is not None}
-    if email in trainees:
-        out.append(finding(f"signed by the trainee ({signoff.signer.email}) in commit {short}: "
-                           "trainees never sign themselves off",
-                           "drop the commit; the placement or programme manager signs off", "audit-self-signoff"))
-    elif trusted is None:
-        reason = "there is none" if why == "missing" else f"it cannot be read: {why}"
-        out.append(finding(f"cannot tell who may sign: no readable {folder}/portfolio.yaml in {where} ({reason})",
-                           "add the portfolio and its managers in an earlier pull request, then sign off",
-                           "audit-authority"))
-    else:
-        from compfw.rules import signer_authority
-
-        if signer_authority(trusted, email, signoff.date) is None:
-            out.append(finding(f"{signoff.signer.email} was not authorised to sign off {signoff.competency} on "
-                               f"{signoff.date} by portfolio.yaml in {where} (commit {short})",
-                               "managers are named in portfolio.yaml on the base branch: a pull request cannot "
-                               "add a manager and sign off at once", "audit-authority"))
+    out += _authority_findings(scope, change, info, signoff, blobs, finding)
     if signatures is not None:
         out += _signature_findings(scope, change, email, signatures, finding)
     return out
+
+
+def _authority_findings(scope: Scope, change: FileChange, info: CommitInfo, signoff: Signoff,
+                        blobs: dict[str, bytes | None], finding) -> list[Problem]:
+    from compfw.rules import signer_authority
+
+    email, short = signoff.signer.email.strip().lower(), change.commit[:12]
+    folder = portfolio_of(change.path, scope.prefix)
+    rev, where = _authority_rev(scope, info)
+    trusted, why = _portfolio_at(blobs, rev, folder)
+    # The trainee is whoever any version we read names: a sign-off by them is always a finding,
+    # even if a later change of trainee email would hide it.
+    versions = (trusted, _portfolio_at(blobs, change.commit, folder)[0], _portfolio_at(blobs, "HEAD", folder)[0])
+    if email in {pf.trainee.email.strip().lower() for pf in versions if pf is not None}:
+        return [finding(f"signed by the trainee ({signoff.signer.email}) in commit {short}: "
+                        "trainees never sign themselves off",
+                        "drop the commit; the placement or programme manager signs off", "audit-self-signoff")]
+    if trusted is None:
+        reason = "there is none" if why == "missing" else f"it cannot be read: {why}"
+        return [finding(f"cannot tell who may sign: no readable {folder}/portfolio.yaml in {where} ({reason})",
+                        "add the portfolio and its managers in an earlier pull request, then sign off",
+                        "audit-authority")]
+    if signer_authority(trusted, email, signoff.date) is None:
+        return [finding(f"{signoff.signer.email} was not authorised to sign off {signoff.competency} on "
+                        f"{signoff.date} by portfolio.yaml in {where} (commit {short})",
+                        "managers are named in portfolio.yaml on the base branch: a pull request cannot "
+                        "add a manager and sign off at once", "audit-authority")]
+    return []
 
 
 # --- signatures -------------------------------------------------------------------------------

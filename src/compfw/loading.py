@@ -25,11 +25,12 @@ from compfw.catalog import Catalog
 from compfw.modelerrors import validate_as
 from compfw.models import Evidence, Framework, Portfolio, Signoff
 from compfw.problems import Problem, display_path
-from compfw.yamlio import LocatedList, YamlDocument, load_yaml, position_of
+from compfw.yamlio import FileRefused, LocatedList, YamlDocument, load_yaml, position_of, read_bytes
 
 PORTFOLIO_FILE = "portfolio.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
 _WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?", re.UNICODE)
+MAX_PIECE_BYTES = 1024 * 1024  # a 2,000-word piece is about 13 kB
 
 
 # --- where things are -------------------------------------------------------------------------
@@ -55,9 +56,16 @@ def shipped_dir(kind: str) -> Path:
 
 
 def yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    """The YAML files of a folder, by name (hidden ones left out; a folder named x.yaml is kept,
+    so that loading it reports it)."""
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(YAML_SUFFIXES) and not e.name.startswith("."))
+    except (NotADirectoryError, FileNotFoundError):
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
+    except OSError:
+        return []
+    return [folder / name for name in names]
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -239,33 +247,64 @@ def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
 
     problems.extend(apply_migrations(loaded))
     if portfolio.reflective_piece is not None:
-        piece = folder / portfolio.reflective_piece.file
-        try:
-            loaded.reflective_words = count_words(piece.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError) as exc:
+        words, why = _reflective_words(folder, portfolio.reflective_piece.file)
+        loaded.reflective_words = words
+        if why:
             line, col = position_of(doc.data, ("reflective_piece", "file"))
-            reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else "cannot be read"
-            problems.append(Problem(doc.shown, line, col,
-                                    f"reflective piece {portfolio.reflective_piece.file!r} {reason}",
+            problems.append(Problem(doc.shown, line, col, f"reflective piece {portfolio.reflective_piece.file!r} {why}",
                                     "write the piece as a UTF-8 Markdown file beside portfolio.yaml",
                                     code="reflective-piece"))
     return loaded, problems
+
+
+def _reflective_words(folder: Path, name: str) -> tuple[int | None, str]:
+    """Words in the reflective piece, or None and why it cannot be counted.
+
+    The piece must be a file inside the portfolio folder: an absolute path or one that climbs out
+    with '..' is refused unread, as is a link out of the repository, a FIFO or a huge file.
+    """
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        return None, "must be a file inside the portfolio folder"
+    try:
+        raw = read_bytes(folder / relative, MAX_PIECE_BYTES)
+    except FileRefused as exc:
+        reason = {"outside-repository": "is a link to a place outside the repository",
+                  "not-a-file": "is not a regular file",
+                  "too-large": f"is larger than {MAX_PIECE_BYTES:,} bytes"}.get(exc.code, "cannot be read")
+        return None, reason
+    try:
+        return count_words(raw.decode("utf-8-sig")), ""
+    except UnicodeDecodeError:
+        return None, "is not valid UTF-8"
 
 
 def portfolio_folders(root: Path) -> list[Path]:
     """Portfolio folders under a directory (itself, if it is one)."""
     if (root / PORTFOLIO_FILE).exists():
         return [root]
-    if not root.is_dir():
+    try:
+        with os.scandir(root) as entries:
+            names = sorted(e.name for e in entries if not e.name.startswith(".") and e.is_dir())
+    except OSError:
         return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
-                  and (p / PORTFOLIO_FILE).exists())
+    return [root / name for name in names if os.path.exists(os.path.join(root, name, PORTFOLIO_FILE))]
 
 
 def find_portfolio_by_email(root: Path, email: str) -> Path | None:
-    """The portfolio whose trainee email is this one (read cheaply: no full validation)."""
+    """The portfolio whose trainee email is this one (the first, by folder name).
+
+    Read cheaply: a portfolio.yaml whose text cannot hold the address (it does not contain it,
+    and has no escape that could spell it) is not parsed, so this stays fast in a large cohort.
+    """
     needle = email.strip().lower()
     for folder in portfolio_folders(root / "portfolios"):
+        try:
+            text = read_bytes(folder / PORTFOLIO_FILE).decode("utf-8-sig", "replace")
+        except FileRefused:
+            continue
+        if needle not in text.lower() and "\\" not in text:
+            continue
         doc, problem = load_yaml(folder / PORTFOLIO_FILE)
         if problem or not isinstance(doc.data, dict):
             continue

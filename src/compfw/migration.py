@@ -301,8 +301,8 @@ def _token(value: str, style: str | None) -> str:
 
     if style == "'":
         return "'" + value.replace("'", "''") + "'"
-    if style == '"' or style is None:
-        if style is None:
+    if style in ('"', "", None):
+        if not style:
             try:
                 if yaml.safe_load(value) == value and value.strip() == value and "#" not in value and ":" not in value:
                     return value
@@ -321,7 +321,7 @@ def replace_scalars(text: str, changes: dict[tuple[int, int], str]) -> str:
     edits = []
     for pos, value in changes.items():
         node = nodes.get(pos)
-        if node is None or node.style not in (None, "'", '"'):
+        if node is None or node.style not in (None, "", "'", '"'):
             raise RepinError(f"no plain or quoted value at line {pos[0]}, column {pos[1]}")
         edits.append((node.start_mark.index, node.end_mark.index, _token(value, node.style)))
     for start, end, token in sorted(edits, reverse=True):

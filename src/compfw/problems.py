@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -63,11 +65,8 @@ def display_path(path: Path | str) -> str:
         return str(p)
 
 
-def today() -> "dt.date":
+def today() -> dt.date:
     """Today, or COMPFW_TODAY (YYYY-MM-DD) for reproducible runs such as golden-file tests."""
-    import datetime as dt
-    import os
-
     fixed = os.environ.get("COMPFW_TODAY")
     if fixed:
         try:

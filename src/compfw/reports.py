@@ -28,23 +28,22 @@ from typing import Any
 from compfw.loading import (
     FrameworkStore,
     find_repo_root,
-    load_portfolio,
     portfolio_folders,
     shipped_dir,
 )
 from compfw.markdown_escape import bar, md_cell, mermaid_label
 from compfw.problems import UserError, display_path
 from compfw.summary import status_document
+from compfw.workspace import load_checked
 
 TEMPLATE_SUFFIX = ".md.j2"
 DEFAULT_TEMPLATES = {"trainee": "trainee", "cohort": "cohort"}
 DEFAULT_LAST = 10
 MISSING = ("not_achieved", "partially_achieved")
-VERDICT_ORDER = {"behind": 0, "on_track": 1, "far_ahead": 2, None: 3}
 TEMPLATE_HINT = ("the variables are listed in docs/templates.md; "
                  "`compfw report --context-json` prints the data this template receives")
 CSV_COLUMNS = (
-    "trainee_id", "name", "specialism", "current_placement", "percent_achieved", "expected_percent",
+    "trainee_id", "name", "specialism", "current_placement", "organisation", "percent_achieved", "expected_percent",
     "verdict", "personal_qualities", "last_signoff", "achieved", "required", "graduation_ready",
     "framework", "framework_version", "folder", "errors", "error",
 )
@@ -167,24 +166,6 @@ def cohort_row(doc: dict, lf, folder: str, errors: int) -> dict:
     }
 
 
-def _open_in_cohort(folder: Path, store: FrameworkStore, today: dt.date):
-    """Load one portfolio as `workspace.open_portfolio` does, sharing one framework store."""
-    from compfw.rules import check_portfolio
-
-    lp, problems = load_portfolio(folder)
-    if lp is None:
-        return None, None, problems
-    pin = lp.portfolio.framework
-    lf = store.get(pin.id, pin.version)
-    found = check_portfolio(lp, store, today)
-    if lf is None:
-        return None, None, found or problems
-    problems.extend(found)
-    broken = {p.path for p in problems if p.severity == "error"}
-    lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
-    return lp, lf, problems
-
-
 def _relative(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
@@ -198,7 +179,7 @@ def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date) -> Ite
     store = FrameworkStore.for_repo(root)
     for path in portfolio_folders(folder):
         shown = _relative(path, root)
-        lp, lf, problems = _open_in_cohort(path, store, today)
+        lp, lf, problems = load_checked(path, store, today)
         errors = [p for p in problems if p.severity == "error"]
         if lp is None:
             first = errors[0] if errors else None
@@ -275,28 +256,30 @@ def _csv_safe(value: Any) -> Any:
 
 
 def cohort_csv(context: dict) -> str:
-    """The cohort as CSV, one row per trainee in report order, then the unreadable portfolios."""
+    """The cohort as CSV, one row per trainee in report order, then the unreadable portfolios
+    (only their folder, their number of errors and the first error filled in)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n", restval="")
+    writer.writeheader()
 
     def number(value: float | None) -> str:
         return "" if value is None else f"{value:.1f}"
 
     for r in context["rows"]:
-        pq = r["personal_qualities"]
-        place = r["current_placement"]
-        writer.writerow([_csv_safe(v) for v in (
-            r["trainee"]["id"], r["trainee"]["name"], r["specialism"] or "", place["name"] if place else "",
-            number(r["percent_achieved"]), number(r["expected_percent"]), r["verdict"] or "",
-            "" if pq is None else ("yes" if pq["done"] else "no"), r["last_signoff"] or "",
-            r["achieved"], r["required"], "yes" if r["graduation_ready"] else "no",
-            r["framework"]["id"], r["framework"]["version"], r["folder"], r["errors"], "",
-        )])
+        pq, place = r["personal_qualities"], r["current_placement"]
+        row = {
+            "trainee_id": r["trainee"]["id"], "name": r["trainee"]["name"], "specialism": r["specialism"] or "",
+            "current_placement": place["name"] if place else "", "organisation": place["organisation"] if place else "",
+            "percent_achieved": number(r["percent_achieved"]), "expected_percent": number(r["expected_percent"]),
+            "verdict": r["verdict"] or "", "personal_qualities": "" if pq is None else ("yes" if pq["done"] else "no"),
+            "last_signoff": r["last_signoff"] or "", "achieved": r["achieved"], "required": r["required"],
+            "graduation_ready": "yes" if r["graduation_ready"] else "no", "framework": r["framework"]["id"],
+            "framework_version": r["framework"]["version"], "folder": r["folder"], "errors": r["errors"],
+        }
+        writer.writerow({k: _csv_safe(v) for k, v in row.items()})
     for f in context["failed"]:
-        writer.writerow([_csv_safe(v) for v in
-                         ("", "", "", "", "", "", "", "", "", "", "", "", "", "", f["folder"], len(f["details"]),
-                          f["error"])])
+        row = {"folder": f["folder"], "errors": len(f["details"]), "error": f["error"]}
+        writer.writerow({k: _csv_safe(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
@@ -339,7 +322,7 @@ def choose_template(value: str | None, kind: str, root: Path) -> TemplateChoice:
     if is_template_path(value):
         path = Path(value)
         if not path.is_file():
-            raise UserError(f"template file {value} not found",
+            raise UserError(f"template file {value} {'is not a file' if path.exists() else 'not found'}",
                             f"give a path to a .j2 file, or a name: {', '.join(available_templates(root))}")
         return TemplateChoice(path.resolve(), (path.resolve().parent, *folders), value)
     for folder in folders:
@@ -372,9 +355,9 @@ def render(choice: TemplateChoice, context: dict) -> str:
                 return super()._undefined_message
             if isinstance(obj, dict) and isinstance(name, str):
                 keys = ", ".join(sorted(str(k) for k in obj)) or "nothing"
-                return f"no attribute {name!r} (this object has: {keys})"
+                return f"{name!r} is undefined (the object has: {keys})"
             if isinstance(obj, (list, tuple)) and isinstance(name, int):
-                return f"no item {name} in a list of {len(obj)}"
+                return f"item {name} is undefined (the list has {len(obj)} items)"
             return super()._undefined_message
 
     env = SandboxedEnvironment(
@@ -411,7 +394,7 @@ def render(choice: TemplateChoice, context: dict) -> str:
                         "templates render in a sandbox: use the data, not Python internals") from None
     except jinja2.UndefinedError as exc:
         filename, line = _template_frame(exc, loaded)
-        raise UserError(f"{where(filename, line)}: undefined: {exc}", TEMPLATE_HINT) from None
+        raise UserError(f"{where(filename, line)}: {exc}", TEMPLATE_HINT) from None
     except (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         filename, line = _template_frame(exc, loaded)
         raise UserError(f"{where(filename, line)}: template error: {type(exc).__name__}: {exc}",

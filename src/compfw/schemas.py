@@ -112,7 +112,10 @@ def _describe(schema: dict, definitions: dict) -> None:
         props = target.get("properties", {})
         for name, text in fields.items():
             if name in props:
-                props[name]["description"] = text
+                prop = props[name]
+                if "$ref" in prop:  # draft-07 ignores a $ref's siblings
+                    prop = props[name] = {"allOf": [{"$ref": prop.pop("$ref")}], **prop}
+                prop["description"] = text
 
 
 def schema_for(kind: str) -> dict:

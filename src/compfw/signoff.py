@@ -22,7 +22,7 @@ from compfw.models import Id, Portfolio, Signer
 from compfw.problems import UserError
 from compfw.problems import today as current_day
 from compfw.workspace import Opened, open_portfolio
-from compfw.yamlio import YamlDocument, dump_yaml, parse_text
+from compfw.yamlio import YamlDocument, YamlProblem, dump_yaml, parse_text
 
 HEADER = ("# yaml-language-server: $schema=../../../schemas/signoff.schema.json\n"
           "# A sign-off record: never edited once added. To change a sign-off, add a new one.\n")
@@ -126,11 +126,27 @@ def _parse_back(path: Path, text: str) -> Record | str:
     from compfw.modelerrors import validate_as
     from compfw.models import Signoff
 
-    doc = YamlDocument(path, parse_text(text), text)
+    try:
+        doc = YamlDocument(path, parse_text(text), text)
+    except YamlProblem as exc:
+        return exc.message
     model, problems = validate_as(doc, Signoff)
     if model is None:
         return problems[0].message if problems else "the record cannot be read back"
     return Record(model, doc)
+
+
+def _assessed(competency: str, placed, level: int | None) -> dict | tuple[str, str]:
+    """The level part of a record ({'level': N} or {'achieved': True}), or (why not, hint)."""
+    if placed is not None and placed.assessment == "binary":
+        if level is not None:
+            return "it is achieved/not-achieved and takes no level", "leave out --level (sign it off in a call of its own)"
+        return {"achieved": True}
+    if level is not None:
+        return {"level": level}
+    if placed is not None:
+        return "it is rated: the sign-off needs a level", "give --level N"
+    return {"achieved": True}  # an unknown id: the rules say so, with the framework named
 
 
 def plan_signoffs(request: SignoffRequest, opened: Opened, signer: Signer, on: dt.date) -> list[NewSignoff]:
@@ -140,34 +156,21 @@ def plan_signoffs(request: SignoffRequest, opened: Opened, signer: Signer, on: d
     taken = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
     failures: list[tuple[str, str, str]] = []
     planned: list[NewSignoff] = []
-    seen: set[str] = set()
-    for competency in request.competencies:
+    for index, competency in enumerate(request.competencies):
         try:
-            _ID.validate_python(competency)
+            _ID.validate_python(competency)  # before it becomes part of a file name
         except ValidationError:
             failures.append((competency, "not a competency id", "ids look like 2.1.1; see `compfw framework show`"))
             continue
-        if competency in seen:
+        if competency in request.competencies[:index]:
             failures.append((competency, "given more than once", "name each competency once"))
             continue
-        seen.add(competency)
-        placed = catalog.get(competency)
-        fields: dict = {"competency": competency}
-        if placed is not None and placed.assessment == "binary":
-            if request.level is not None:
-                failures.append((competency, "it is achieved/not-achieved and takes no level",
-                                 "leave out --level (sign it off in a call of its own)"))
-                continue
-            fields["achieved"] = True
-        elif placed is not None and request.level is None:
-            failures.append((competency, "it is rated: the sign-off needs a level", "give --level N"))
+        assessed = _assessed(competency, catalog.get(competency), request.level)
+        if isinstance(assessed, tuple):
+            failures.append((competency, *assessed))
             continue
-        elif request.level is not None:
-            fields["level"] = request.level
-        else:
-            fields["achieved"] = True  # unknown id: the rules below say so
-        fields.update(signer=signer.model_dump(), date=on, feedback=request.feedback.strip(),
-                      evidence=list(request.evidence))
+        fields = {"competency": competency, **assessed, "signer": signer.model_dump(), "date": on,
+                  "feedback": request.feedback.strip(), "evidence": list(request.evidence)}
         path = folder / _file_name(on, competency, taken)
         text = render_record(fields)
         record = _parse_back(path, text)
@@ -194,14 +197,20 @@ def _rule_failures(opened: Opened, planned: list[NewSignoff]) -> list[tuple[str,
 
 
 def _refusal(failures: list[tuple[str, str, str]], asked: int) -> UserError:
+    """One line naming what cannot be signed off and why; the same reason is said once."""
     hints = "; ".join(dict.fromkeys(hint for _, _, hint in failures if hint))
     refused = list(dict.fromkeys(c for c, _, _ in failures))
-    if len(refused) == 1:
-        reasons = "; ".join(m for _, m, _ in failures)
-        return UserError(f"cannot sign off {refused[0]}: {reasons} (nothing was written)", hints)
-    listed = "; ".join(f"{c}: {m}" for c, m, _ in failures)
-    return UserError(f"cannot sign off {len(refused)} of the {asked} competencies: {listed} "
-                     "(nothing was written)", hints)
+    by_reason: dict[str, list[str]] = {}
+    for competency, message, _ in failures:
+        by_reason.setdefault(message, []).append(competency)
+    if len(by_reason) == 1:
+        head = f"cannot sign off {', '.join(refused)}: {failures[0][1]}"
+    elif len(refused) == 1:
+        head = f"cannot sign off {refused[0]}: " + "; ".join(by_reason)
+    else:
+        head = f"cannot sign off {len(refused)} of the {asked} competencies: " + "; ".join(
+            f"{', '.join(dict.fromkeys(ids))}: {reason}" for reason, ids in by_reason.items())
+    return UserError(f"{head} (nothing was written)", hints)
 
 
 # --- recording --------------------------------------------------------------------------------
@@ -245,7 +254,11 @@ def record_signoffs(request: SignoffRequest, commit: bool = False) -> Outcome:
     scale = opened.framework.framework.scale
     level_name = scale.name_of(request.level) if scale and request.level is not None else ""
     before = _percent(opened, today)
-    write_all_new({n.path: n.text for n in planned})
+    try:
+        write_all_new({n.path: n.text for n in planned})
+    except OSError as exc:  # e.g. 'signoffs' is a file, or the folder is read-only; nothing is left behind
+        raise UserError(f"cannot write the sign-off: {exc.strerror or exc}", "check the portfolio's signoffs/ folder; "
+                        "nothing was written") from None
     commit_id = None
     if commit:
         paths = [n.path.resolve().relative_to(top.resolve()) for n in planned]

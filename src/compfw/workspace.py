@@ -43,29 +43,42 @@ def locate_portfolio(path: Path | None, root: Path) -> Path:
     return found
 
 
-def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
-    """Load a portfolio and its framework; schema errors stop here, rule findings come back.
+def load_checked(folder: Path, store: FrameworkStore, today: dt.date
+                 ) -> tuple[LoadedPortfolio | None, LoadedFramework | None, list[Problem]]:
+    """Load a portfolio and its framework, and check it; sign-offs with errors are dropped.
 
     Sign-offs that break a rule (an unauthorised signer, a wrong level...) are left out of
-    what the engine sees, so a status never counts a sign-off that validate rejects.
+    what the engine sees, so a status or report never counts a sign-off that validate rejects.
+    Returns (None, None, problems) when the portfolio or its framework cannot be had.
     """
+    lp, problems = load_portfolio(folder)
+    if lp is None:
+        return None, None, problems
+    pin = lp.portfolio.framework
+    lf = store.get(pin.id, pin.version)
+    found = check_portfolio(lp, store, today)
+    if lf is None:
+        return None, None, found or problems
+    problems.extend(found)
+    broken = {p.path for p in problems if p.severity == "error"}
+    lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
+    return lp, lf, problems
+
+
+def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
+    """Find, load and check one portfolio for a command; what stops it is a UserError."""
     today = today or current_day()
     root = find_repo_root(path.resolve() if path else None)
     folder = locate_portfolio(path, root)
     if not folder.is_dir():
         raise UserError(f"{folder} is not a portfolio folder", "give the folder that holds portfolio.yaml")
-    lp, problems = load_portfolio(folder)
+    store = FrameworkStore.for_repo(root)
+    lp, lf, problems = load_checked(folder, store, today)
     if lp is None:
+        unknown = any(p.code == "unknown-framework" for p in problems)
+        if unknown:
+            raise UserError(f"the framework pinned by {folder} is not available",
+                            "see `compfw framework list`", problems)
         raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
                         problems)
-    store = FrameworkStore.for_repo(root)
-    pin = lp.portfolio.framework
-    lf = store.get(pin.id, pin.version)
-    if lf is None:
-        found = check_portfolio(lp, store, today)
-        raise UserError(f"framework {pin.id} version {pin.version} is not available",
-                        "see `compfw framework list`", found)
-    problems.extend(check_portfolio(lp, store, today))
-    broken = {p.path for p in problems if p.severity == "error"}
-    lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
     return Opened(root, store, lp, lf, problems)

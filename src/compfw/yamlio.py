@@ -5,11 +5,23 @@ every mapping and list remembers where its keys and items stand (1-based line:co
 keys are an error, aliases that would expand past a budget are refused, nesting is bounded, and
 an unquoted scalar that YAML 1.1 turns into a number, boolean or date keeps its original text so
 that a message can tell the user exactly what to quote.
+
+Hostile input is refused before it can hurt. libyaml's composer recurses in C once per nesting
+level and overflows the C stack (a segmentation fault, not an exception) somewhere past 20,000
+levels, and it holds every node of a document in memory. So a text whose nesting *could* exceed
+a safe bound, or that is large, is first streamed through the parser's events, which needs no
+stack and no memory per node, and refused at the first event nested more than MAX_DEPTH deep,
+past MAX_EXPANDED_NODES nodes or carrying a text longer than MAX_TEXT_CHARS. Files are read
+without following a symbolic link out of the repository, only when they are regular files (never
+a FIFO or a device, which could block or never end) and only up to MAX_FILE_BYTES.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import os
+import stat
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,24 +29,71 @@ import yaml
 
 from compfw.problems import Problem, display_path
 
+_SCALAR_NODE = yaml.ScalarNode
+_SEQUENCE_NODE = yaml.SequenceNode
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+# YAML 1.1's implicit types by first character, exactly as PyYAML's SafeLoader resolves them.
+_IMPLICIT: dict[str, tuple] = {
+    first: tuple(resolvers) + tuple(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, ()))
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items() if first is not None
+}
+
+
+def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    """PyYAML's Resolver.resolve for the safe types, without path resolvers (compfw uses none)."""
+    if kind is _SCALAR_NODE:
+        if implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return _STR_TAG
+    return _SEQ_TAG if kind is _SEQUENCE_NODE else _MAP_TAG
+
+
+def _nothing(self: Any, *args: Any) -> None:
+    return None
+
+
 try:
-    _Loader = yaml.CSafeLoader
+    class _Loader(yaml.CParser):  # type: ignore[name-defined]
+        """libyaml's parser and composer, with a lean resolver and no constructor (the builder builds)."""
+
+        resolve = _resolve
+        descend_resolver = _nothing
+        ascend_resolver = _nothing
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    class _Loader(yaml.SafeLoader):  # type: ignore[no-redef]
+        resolve = _resolve
+        descend_resolver = _nothing
+        ascend_resolver = _nothing
+
+_CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 250_000
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_TEXT_CHARS = 100_000
+# A text with at most this many characters that can open a nesting level is composed directly;
+# libyaml's composer is safe far beyond it (about 300 bytes of C stack per level).
+SAFE_COMPOSE_BOUND = 2_000
+# A text longer than this is streamed first, so that a flood of nodes is refused before the
+# composer holds them all (a 2 MB flow list of a million zeros takes seconds and gigabytes).
+STREAM_FIRST_CHARS = 256 * 1024
 
-_STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _KIND_OF_TAG = {
     "tag:yaml.org,2002:float": "a number",
     "tag:yaml.org,2002:int": "a number",
     "tag:yaml.org,2002:bool": "a boolean",
     "tag:yaml.org,2002:null": "null (empty)",
-    "tag:yaml.org,2002:timestamp": "a date",
+    _TIMESTAMP_TAG: "a date",
 }
+_NESTING_CHARS = "[{-:?"
 
 Pos = tuple[int, int]
 
@@ -72,19 +131,46 @@ class YamlProblem(Exception):
         self.line, self.col, self.message, self.hint = line, col, message, hint
 
 
+class FileRefused(Exception):
+    """A file that is not read at all: a directory, a FIFO, too large, a link out of the repository."""
+
+    def __init__(self, message: str, hint: str, code: str):
+        super().__init__(message)
+        self.message, self.hint, self.code = message, hint, code
+
+
 @dataclass
 class YamlDocument:
     path: Path
     data: Any
     text: str
+    _shown: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def shown(self) -> str:
-        return display_path(self.path)
+        """The path as messages show it (computed once: resolving paths is not free)."""
+        if self._shown is None:
+            self._shown = display_path(self.path)
+        return self._shown
 
 
 def _pos(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + "...'"
+
+
+_TOO_DEEP_HINT = "flatten the structure; compfw files are a few levels deep"
+_TOO_BIG_HINT = "split the data or remove anchors and aliases"
+
+
+def _too_long(line: int, col: int, length: int) -> YamlProblem:
+    return YamlProblem(line, col, f"a text of {length:,} characters is too long (compfw reads up to "
+                                  f"{MAX_TEXT_CHARS:,} characters in one value)",
+                       "shorten it; put a long document in a file of its own and list it under 'documents'")
 
 
 class _Builder:
@@ -97,8 +183,7 @@ class _Builder:
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
-            raise YamlProblem(*_pos(node), f"data is nested more than {MAX_DEPTH} levels deep",
-                              "flatten the structure; compfw files are a few levels deep")
+            raise YamlProblem(*_pos(node), f"data is nested more than {MAX_DEPTH} levels deep", _TOO_DEEP_HINT)
         key = id(node)
         if key in self.built:
             # An alias: count what walking it again would cost.
@@ -116,6 +201,9 @@ class _Builder:
             self.sizes[key] = 1
             self.expanded += 1
             return value
+        if node.tag not in (_MAP_TAG, _SEQ_TAG):
+            raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(node.tag)}",
+                              "remove the tag; compfw files use plain YAML values")
         self.in_progress.add(key)
         before = self.expanded
         if isinstance(node, yaml.SequenceNode):
@@ -127,21 +215,27 @@ class _Builder:
         self.sizes[key] = self.expanded - before + 1
         self.expanded += 1
         if self.expanded > MAX_EXPANDED_NODES:
-            raise YamlProblem(*_pos(node), "the document expands to too much data",
-                              "split the data or remove anchors and aliases")
+            raise YamlProblem(*_pos(node), "the document expands to too much data", _TOO_BIG_HINT)
         return value
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == _STR_TAG:
+        tag = node.tag
+        if tag == _STR_TAG:
+            if len(node.value) > MAX_TEXT_CHARS:
+                raise _too_long(*_pos(node), len(node.value))
             return node.value
-        constructor = self.loader.yaml_constructors.get(node.tag)
-        if constructor is None:
-            raise YamlProblem(*_pos(node), f"unsupported YAML tag {node.tag!r}",
+        if tag in (_MERGE_TAG, _VALUE_TAG) and not node.style:
+            return node.value  # a plain '<<' or '=' as a value is text here, not YAML 1.1 magic
+        if tag not in _KIND_OF_TAG:
+            raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(tag)}",
                               "remove the tag; compfw files use plain YAML values")
         try:
-            return constructor(self.loader, node)
+            return self.loader.yaml_constructors[tag](self.loader, node)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise YamlProblem(*_pos(node), f"cannot read value {node.value!r}: {exc}",
+            if tag == _TIMESTAMP_TAG:
+                raise YamlProblem(*_pos(node), f"{_short(node.value)} is not a valid date ({exc})",
+                                  "write a date as YYYY-MM-DD, or quote the value if it is meant as text") from None
+            raise YamlProblem(*_pos(node), f"cannot read value {_short(node.value)}: {str(exc)[:100]}",
                               "quote the value if it is meant as text") from None
 
     @staticmethod
@@ -164,18 +258,19 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, depth: int) -> LocatedDict:
         out = LocatedDict(_pos(node))
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if key_node.tag == _MERGE_TAG and not key_node.style:
                 raise YamlProblem(*_pos(key_node), "merge keys (<<) are not supported",
                                   "write the keys out in full")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem(*_pos(key_node), "a mapping key must be a plain value",
                                   "use a simple text key")
+            if depth + 1 > MAX_DEPTH:
+                raise YamlProblem(*_pos(key_node), f"data is nested more than {MAX_DEPTH} levels deep",
+                                  _TOO_DEEP_HINT)
             key = self._scalar(key_node)
-            if isinstance(key, (list, dict)):  # pragma: no cover - guarded above
-                raise YamlProblem(*_pos(key_node), "a mapping key must be a plain value")
             if key in out:
                 first = out.key_pos[key]
-                raise YamlProblem(*_pos(key_node), f"duplicate key {key!r} (first defined at line {first[0]})",
+                raise YamlProblem(*_pos(key_node), f"duplicate key {_short(key)} (first defined at line {first[0]})",
                                   "remove or rename one of them; YAML would silently keep only the last")
             out.key_pos[key] = _pos(key_node)
             out.value_pos[key] = _pos(value_node)
@@ -190,71 +285,219 @@ def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        head = raw[: exc.start]
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise YamlProblem(1, 1, "file is UTF-16, not UTF-8", "save the file as UTF-8") from None
+        start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        head = raw[start: exc.start]
         line = head.count(b"\n") + 1
-        col = exc.start - (head.rfind(b"\n") + 1) + 1
+        col = len(head[head.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         raise YamlProblem(line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                           "save the file as UTF-8") from None
 
 
-def _yaml_error(exc: yaml.YAMLError) -> YamlProblem:
+def _line_col(text: str, index: int) -> Pos:
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str) -> YamlProblem:
+    if isinstance(exc, yaml.reader.ReaderError) or getattr(exc, "character", None) is not None:
+        code = getattr(exc, "character", 0) or 0
+        char = chr(code) if isinstance(code, int) else str(code)
+        found = text.find(char) if char else -1
+        line, col = _line_col(text, found) if found >= 0 else (0, 0)
+        return YamlProblem(line, col, f"file contains the control character U+{ord(char[:1] or chr(0)):04X}, "
+                                      "which YAML does not allow",
+                           "remove it; a YAML file holds text only")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
     hint = "check indentation and quoting on this line"
-    if "\\t" in problem or "'\\t'" in str(exc) or "tab" in problem:
+    at = getattr(mark, "index", None) if mark is not None else None
+    tab_here = isinstance(at, int) and 0 <= at < len(text) and text[at] == "\t"
+    if "tab character" in problem or tab_here:
+        message = "invalid YAML: a tab character is used for indentation"
         hint = "YAML does not allow tabs for indentation; indent with spaces"
     elif "but found another document" in problem:
         hint = "keep one YAML document per file (remove the extra '---')"
     return YamlProblem(line, col, message, hint)
 
 
-def parse_text(text: str) -> Any:
-    """Parse YAML text into located data; raises YamlProblem."""
+def _stream_check(text: str) -> None:
+    """Walk the parser's events (no recursion, no nodes kept) and refuse data beyond the bounds."""
     loader = _Loader(text)
+    depth = events = 0
+    start_kinds = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    end_kinds = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            raise _yaml_error(exc) from None
-        except RecursionError:
-            raise YamlProblem(0, 0, "data is nested too deeply to read",
-                              "flatten the structure") from None
-        if node is None:
-            return None
-        try:
-            return _Builder(loader).build(node)
-        except RecursionError:  # pragma: no cover - MAX_DEPTH stops this first
-            raise YamlProblem(0, 0, "data is nested too deeply to read", "flatten the structure") from None
+        while True:
+            event = loader.get_event()
+            if event is None:
+                return
+            kind = type(event)
+            if kind in end_kinds:
+                depth -= 1
+                continue
+            if kind is yaml.ScalarEvent:
+                if len(event.value) > MAX_TEXT_CHARS:
+                    raise _too_long(event.start_mark.line + 1, event.start_mark.column + 1, len(event.value))
+            elif kind not in start_kinds and kind is not yaml.AliasEvent:
+                continue
+            if depth > MAX_DEPTH:
+                raise YamlProblem(event.start_mark.line + 1, event.start_mark.column + 1,
+                                  f"data is nested more than {MAX_DEPTH} levels deep", _TOO_DEEP_HINT)
+            events += 1
+            if events > MAX_EXPANDED_NODES:
+                raise YamlProblem(event.start_mark.line + 1, event.start_mark.column + 1,
+                                  "the document expands to too much data", _TOO_BIG_HINT)
+            if kind in start_kinds:
+                depth += 1
     finally:
         loader.dispose()
 
 
+def _needs_stream_check(text: str) -> bool:
+    if len(text) > STREAM_FIRST_CHARS:
+        return True
+    # Every nesting level is opened by one of these characters, so their count bounds the depth.
+    bound = 0
+    for char in _NESTING_CHARS:
+        bound += text.count(char)
+        if bound > SAFE_COMPOSE_BOUND:
+            return True
+    return False
+
+
+def parse_text(text: str) -> Any:
+    """Parse YAML text into located data; raises YamlProblem."""
+    try:
+        if _needs_stream_check(text):
+            _stream_check(text)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            return _Builder(loader).build(node)
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, text) from None
+    except RecursionError:  # pragma: no cover - the depth bounds stop this first
+        raise YamlProblem(0, 0, "data is nested too deeply to read", "flatten the structure") from None
+    except MemoryError:  # pragma: no cover - the size bounds stop this first
+        raise YamlProblem(0, 0, "the document is too large to read", _TOO_BIG_HINT) from None
+
+
+# --- reading files ----------------------------------------------------------------------------
+
+
+def _repo_root_of(folder: str) -> str | None:
+    """The repository root that folder lies in, found without following links.
+
+    The nearest folder at or above folder that holds portfolios/, frameworks/ or .git and is not
+    itself a symbolic link (a link to another repository inside this one must not become the
+    root); failing that, the outermost such folder (the repository itself may be a link).
+    """
+    here, outermost = folder, None
+    while True:
+        if (os.path.isdir(os.path.join(here, "portfolios")) or os.path.isdir(os.path.join(here, "frameworks"))
+                or os.path.exists(os.path.join(here, ".git"))):
+            if not os.path.islink(here):
+                return here
+            outermost = here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return outermost
+        here = parent
+
+
+@functools.lru_cache(maxsize=256)
+def _folder_facts(folder: str) -> tuple[str, str | None]:
+    """(real path of folder, real path of the repository root it lies in, if any)."""
+    root = _repo_root_of(folder)
+    return os.path.realpath(folder), (os.path.realpath(root) if root is not None else None)
+
+
+def outside_repository(path: Path | str) -> bool:
+    """True when path lies in a repository but resolves (through a link) to somewhere outside it.
+
+    Symbolic links are allowed while they stay inside the repository (a shared file linked into
+    two portfolios, say); a link that leaves it is refused unread, so that a pull request cannot
+    make CI read (and quote) a file of the machine it runs on.
+    """
+    absolute = os.path.abspath(path)
+    folder, name = os.path.split(absolute)
+    real_folder, real_root = _folder_facts(folder)
+    if real_root is None:
+        return False
+    real = os.path.realpath(absolute) if os.path.islink(absolute) else os.path.join(real_folder, name)
+    return not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep))
+
+
+def read_bytes(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A regular file's bytes, refusing what must not be read; raises FileRefused."""
+    if outside_repository(path):
+        raise FileRefused("file is a symbolic link to a place outside the repository; it was not read",
+                          "replace the link with the file itself", "outside-repository")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except IsADirectoryError:
+        raise FileRefused("expected a file but found a directory", "remove the directory or rename it",
+                          "not-a-file") from None
+    except OSError as exc:
+        raise FileRefused(f"cannot read file: {exc.strerror or exc}", "check the path and its permissions",
+                          "unreadable") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefused("expected a file but found a directory", "remove the directory or rename it",
+                              "not-a-file")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused("not a regular file (a pipe, device or socket); it was not read",
+                              "replace it with an ordinary file", "not-a-file")
+        if info.st_size > limit:
+            raise FileRefused(f"file is too large ({info.st_size:,} bytes)",
+                              f"compfw reads files of up to {limit:,} bytes", "too-large")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(fd, max(65536, info.st_size + 1 - size))
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:  # it grew while being read
+                raise FileRefused(f"file is too large (more than {limit:,} bytes)",
+                                  f"compfw reads files of up to {limit:,} bytes", "too-large")
+            chunks.append(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    except OSError as exc:
+        raise FileRefused(f"cannot read file: {exc.strerror or exc}", "check the path and its permissions",
+                          "unreadable") from None
+    finally:
+        os.close(fd)
+
+
 def load_yaml(path: Path) -> tuple[YamlDocument | None, Problem | None]:
     """Read one YAML file; a broken file is returned as a Problem, never raised."""
-    shown = display_path(path)
     try:
-        if path.is_dir():
-            return None, Problem(shown, 0, 0, "expected a file but found a directory",
-                                 "remove the directory or rename it", code="not-a-file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, Problem(shown, 0, 0, f"file is too large ({size} bytes)",
-                                 f"compfw reads files up to {MAX_FILE_BYTES} bytes", code="too-large")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, Problem(shown, 0, 0, f"cannot read file: {exc.strerror or exc}",
-                             "check the path and its permissions", code="unreadable")
+        raw = read_bytes(path)
+    except FileRefused as exc:
+        return None, Problem(display_path(path), 0, 0, exc.message, exc.hint, code=exc.code)
     try:
         text = _decode(raw)
         if not text.strip():
-            return None, Problem(shown, 0, 0, "file is empty", "add the YAML content or delete the file",
+            return None, Problem(display_path(path), 0, 0, "file is empty", "add the YAML content or delete the file",
                                  code="empty")
         data = parse_text(text)
+        if data is None:
+            return None, Problem(display_path(path), 0, 0, "file holds no data (only comments, or null)",
+                                 "add the YAML content or delete the file", code="empty")
     except YamlProblem as exc:
-        return None, Problem(shown, exc.line, exc.col, exc.message, exc.hint, code="yaml")
+        return None, Problem(display_path(path), exc.line, exc.col, exc.message, exc.hint, code="yaml")
     return YamlDocument(path, data, text), None
 
 

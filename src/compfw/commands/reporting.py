@@ -19,8 +19,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def report(
-        path: Annotated[Optional[Path], typer.Argument(
-            metavar="[PORTFOLIO]",
+        portfolio: Annotated[Optional[Path], typer.Argument(
             help="Portfolio folder (default: yours, by git user.email); with --cohort, the folder of "
                  "portfolios (default: portfolios/).")] = None,
         cohort: Annotated[bool, typer.Option("--cohort", help="One row per trainee, for the programme team.")] = False,
@@ -29,11 +28,11 @@ def register(app: typer.Typer) -> None:
         template: Annotated[Optional[str], typer.Option("--template", "-t", metavar="NAME|PATH",
                                                         help="trainee, review-pack, cohort, a template in the repo's "
                                                              "templates/, or a path to a .j2 file.")] = None,
-        as_of: Annotated[Optional[str], typer.Option("--as-of", help="Report as at this date (YYYY-MM-DD; default today).")] = None,
+        as_of: Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="Report as at this date (YYYY-MM-DD; default today).")] = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help="md | csv (csv with --cohort only).")] = "md",
-        since: Annotated[Optional[str], typer.Option("--since", help="What changed since this date (review pack; "
+        since: Annotated[Optional[str], typer.Option("--since", metavar="DATE", help="What changed since this date (review pack; "
                                                                      "default: since the last --last sign-offs).")] = None,
-        last: Annotated[int, typer.Option("--last", min=0, help="How many recent sign-offs count as changes "
+        last: Annotated[int, typer.Option("--last", min=1, help="How many recent sign-offs count as changes "
                                                                 "when there is no --since.")] = 10,
         context_json: Annotated[bool, typer.Option("--context-json", help="Print the data the template receives, "
                                                                           "as JSON, instead of the report.")] = False,
@@ -45,7 +44,7 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"choose one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
         day = parse_date(as_of)
         since_day = parse_date(since, "--since") if since is not None else None
-        raise typer.Exit(run_report(path, cohort=cohort, output=output, template=template, as_of=day, fmt=fmt,
+        raise typer.Exit(run_report(portfolio, cohort=cohort, output=output, template=template, as_of=day, fmt=fmt,
                                     since=since_day, last=last, context_json=context_json))
 
 

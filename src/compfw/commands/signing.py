@@ -19,17 +19,17 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def signoff(
-        portfolio: Annotated[Path, typer.Argument(help="The trainee's portfolio folder, e.g. portfolios/asha-patel.")],
-        competencies: Annotated[list[str], typer.Argument(metavar="COMPETENCY...",
+        portfolio: Annotated[Path, typer.Argument(metavar="PORTFOLIO", help="The trainee's portfolio folder, e.g. portfolios/asha-patel.")],
+        competencies: Annotated[list[str], typer.Argument(metavar="COMPETENCY",
                                                           help="Competency ids; several make a bulk sign-off.")],
-        feedback: Annotated[str, typer.Option("--feedback", "-m",
+        feedback: Annotated[str, typer.Option("--feedback", "-m", metavar="TEXT",
                                               help="Detailed, constructive feedback (required; '-' reads stdin).")],
-        level: Annotated[Optional[int], typer.Option("--level", "-l", min=0,
+        level: Annotated[Optional[int], typer.Option("--level", "-l", min=0, metavar="N",
                                                      help="Level on the framework's scale (none for achieved/not-achieved competencies).")] = None,
-        evidence: Annotated[Optional[list[str]], typer.Option("--evidence", "-e", help="Evidence id (repeatable).")] = None,
+        evidence: Annotated[Optional[list[str]], typer.Option("--evidence", "-e", metavar="ID", help="Evidence id (repeatable).")] = None,
         as_email: Annotated[Optional[str], typer.Option("--as", metavar="EMAIL",
                                                         help="Sign as this manager (default: git config user.email).")] = None,
-        date: Annotated[Optional[str], typer.Option("--date", help="Date of the sign-off (YYYY-MM-DD; default today).")] = None,
+        date: Annotated[Optional[str], typer.Option("--date", metavar="DATE", help="Date of the sign-off (YYYY-MM-DD; default today).")] = None,
         commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the new files, authored as the signer.")] = False,
     ) -> None:
         """Record a manager's sign-off: one new file per competency, checked as validate checks it."""
@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
                                                     help="Audit only REF..HEAD (a pull request), trusting REF's managers and keys.")] = None,
         require_signed: Annotated[bool, typer.Option("--require-signed",
                                                      help="Each sign-off's commit must carry the signer's good SSH signature.")] = False,
-        fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | github | auto (github under GitHub Actions).")] = "auto",
+        fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text | json | github | auto (github under GitHub Actions).")] = "auto",
     ) -> None:
         """Prove the sign-off history from git: signers authored, authorised, never edited. Exit 1 on findings."""
         from compfw.reporters import FORMATS

@@ -18,11 +18,6 @@ STATUS_STYLE = {
 VERDICT_STYLE = {"behind": "bold red", "on_track": "bold green", "far_ahead": "bold yellow", None: "dim"}
 
 
-def progress_bar(percent: float, width: int = 30) -> str:
-    filled = max(0, min(width, round(width * percent / 100)))
-    return "█" * filled + "░" * (width - filled)
-
-
 def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
     def body() -> int:
         from compfw.summary import status_document
@@ -47,12 +42,14 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
 def render(doc: dict) -> None:
     from rich.text import Text
 
+    from compfw.markdown_escape import bar
+
     out = console()
     fw, trainee, rd = doc["framework"], doc["trainee"], doc["readiness"]
     out.print(Text(f"{trainee['name']} ({trainee['id']})", style="bold")
               + Text(f"  {fw['title']}, version {fw['version']}, as of {doc['as_of']}"))
     pct = doc["percent_achieved"]
-    out.print(Text(f"{pct:5.1f}% achieved ", style="bold") + Text(progress_bar(pct), style="cyan")
+    out.print(Text(f"{pct:5.1f}% achieved ", style="bold") + Text(bar(pct, 30), style="cyan")
               + Text(f"  {doc['achieved']} of {doc['required']} competencies"))
     counts = doc["counts"]
     out.print(f"Not Achieved {counts['not_achieved']} · Partially Achieved {counts['partially_achieved']} · "
