@@ -400,14 +400,24 @@ def prepare_migration(folder: Path, to_version: str, day: dt.date) -> MigrationR
         raise UserError(f"{path} already exists", "compfw never overwrites a record; nothing was written")
 
     old_lf, new_lf = plan.chain[0], plan.chain[-1]
-    before = evaluate(lp, old_lf, day)[0].percent_achieved
+    before = evaluate(_counted(lp, store, day), old_lf, day)[0].percent_achieved
     mig = MigrationFile.model_validate({"framework": pin.id, "from": pin.version, "to": to_version, "date": day,
                                         "renames": plan.renames, "dropped": plan.dropped, "records": records})
     lp.portfolio = repinned
     _apply_one(lp, mig, "")
-    after = evaluate(lp, new_lf, day)[0].percent_achieved
+    after = evaluate(_counted(lp, store, day), new_lf, day)[0].percent_achieved
     return MigrationResult(plan, path, migration_text(plan, day, records), lp.doc.path, new_text, records,
                            plan_renames, before, after)
+
+
+def _counted(lp: LoadedPortfolio, store: FrameworkStore, day: dt.date) -> LoadedPortfolio:
+    """The portfolio as `compfw status` counts it: sign-offs in files with rule errors left out."""
+    from dataclasses import replace
+
+    from compfw.rules import check_portfolio
+
+    broken = {p.path for p in check_portfolio(lp, store, day) if p.severity == "error"}
+    return replace(lp, signoffs=[r for r in lp.signoffs if r.shown not in broken])
 
 
 def write_migration(result: MigrationResult) -> None:

@@ -57,17 +57,17 @@ def _nothing(self: Any, *args: Any) -> None:
 
 
 try:
-    class _Loader(yaml.CParser):  # type: ignore[name-defined]
-        """libyaml's parser and composer, with a lean resolver and no constructor (the builder builds)."""
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Parser = yaml.SafeLoader
 
-        resolve = _resolve
-        descend_resolver = _nothing
-        ascend_resolver = _nothing
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    class _Loader(yaml.SafeLoader):  # type: ignore[no-redef]
-        resolve = _resolve
-        descend_resolver = _nothing
-        ascend_resolver = _nothing
+
+class _Loader(_Parser):
+    """libyaml's parser and composer with a lean resolver; no constructor (the builder builds)."""
+
+    resolve = _resolve
+    descend_resolver = _nothing
+    ascend_resolver = _nothing
 
 _CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -174,8 +174,13 @@ def _too_long(line: int, col: int, length: int) -> YamlProblem:
 
 
 class _Builder:
-    def __init__(self, loader: Any):
-        self.loader = loader
+    """Plain data from composed nodes, with positions, and within the bounds.
+
+    Scalars are built inline (they are most of the nodes); collections go through build(),
+    which remembers each one so that an alias is counted at the size it expands to.
+    """
+
+    def __init__(self) -> None:
         self.built: dict[int, Any] = {}
         self.sizes: dict[int, int] = {}
         self.in_progress: set[int] = set()
@@ -184,10 +189,13 @@ class _Builder:
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise YamlProblem(*_pos(node), f"data is nested more than {MAX_DEPTH} levels deep", _TOO_DEEP_HINT)
+        if type(node) is _SCALAR_NODE:
+            self.expanded += 1
+            return _scalar(node)
         key = id(node)
         if key in self.built:
             # An alias: count what walking it again would cost.
-            self.expanded += self.sizes.get(key, 1)
+            self.expanded += self.sizes[key]
             if self.expanded > MAX_EXPANDED_NODES:
                 raise YamlProblem(*_pos(node), "aliases expand to too much data (possible alias bomb)",
                                   "write the data out instead of using anchors and aliases")
@@ -195,21 +203,15 @@ class _Builder:
         if key in self.in_progress:
             raise YamlProblem(*_pos(node), "an alias refers to the mapping or list that contains it",
                               "remove the recursive alias")
-        if isinstance(node, yaml.ScalarNode):
-            value = self._scalar(node)
-            self.built[key] = value
-            self.sizes[key] = 1
-            self.expanded += 1
-            return value
-        if node.tag not in (_MAP_TAG, _SEQ_TAG):
-            raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(node.tag)}",
-                              "remove the tag; compfw files use plain YAML values")
         self.in_progress.add(key)
         before = self.expanded
-        if isinstance(node, yaml.SequenceNode):
+        if node.tag == _MAP_TAG and type(node) is not _SEQUENCE_NODE:
+            value = self._mapping(node, depth)
+        elif node.tag == _SEQ_TAG and type(node) is _SEQUENCE_NODE:
             value = self._sequence(node, depth)
         else:
-            value = self._mapping(node, depth)
+            raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(node.tag)}",
+                              "remove the tag; compfw files use plain YAML values")
         self.in_progress.discard(key)
         self.built[key] = value
         self.sizes[key] = self.expanded - before + 1
@@ -218,67 +220,96 @@ class _Builder:
             raise YamlProblem(*_pos(node), "the document expands to too much data", _TOO_BIG_HINT)
         return value
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        tag = node.tag
-        if tag == _STR_TAG:
-            if len(node.value) > MAX_TEXT_CHARS:
-                raise _too_long(*_pos(node), len(node.value))
-            return node.value
-        if tag in (_MERGE_TAG, _VALUE_TAG) and not node.style:
-            return node.value  # a plain '<<' or '=' as a value is text here, not YAML 1.1 magic
-        if tag not in _KIND_OF_TAG:
-            raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(tag)}",
-                              "remove the tag; compfw files use plain YAML values")
-        try:
-            return self.loader.yaml_constructors[tag](self.loader, node)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            if tag == _TIMESTAMP_TAG:
-                raise YamlProblem(*_pos(node), f"{_short(node.value)} is not a valid date ({exc})",
-                                  "write a date as YYYY-MM-DD, or quote the value if it is meant as text") from None
-            raise YamlProblem(*_pos(node), f"cannot read value {_short(node.value)}: {str(exc)[:100]}",
-                              "quote the value if it is meant as text") from None
-
-    @staticmethod
-    def _trap(node: yaml.Node) -> tuple[str, str] | None:
-        """The original text of an unquoted scalar that YAML did not read as text."""
-        if isinstance(node, yaml.ScalarNode) and not node.style and node.tag in _KIND_OF_TAG:
-            return (node.value, _KIND_OF_TAG[node.tag])
-        return None
-
     def _sequence(self, node: yaml.SequenceNode, depth: int) -> LocatedList:
-        out = LocatedList(_pos(node))
+        mark = node.start_mark
+        out = LocatedList((mark.line + 1, mark.column + 1))
+        positions, raw, append = out.item_pos, out.raw, out.append
+        inner = depth + 1
+        if inner > MAX_DEPTH and node.value:
+            raise YamlProblem(*_pos(node.value[0]), f"data is nested more than {MAX_DEPTH} levels deep",
+                              _TOO_DEEP_HINT)
         for index, item in enumerate(node.value):
-            out.item_pos.append(_pos(item))
-            trap = self._trap(item)
-            if trap:
-                out.raw[index] = trap
-            out.append(self.build(item, depth + 1))
+            mark = item.start_mark
+            positions.append((mark.line + 1, mark.column + 1))
+            if type(item) is _SCALAR_NODE:
+                self.expanded += 1
+                if item.tag == _STR_TAG:
+                    value = item.value
+                    if len(value) > MAX_TEXT_CHARS:
+                        raise _too_long(mark.line + 1, mark.column + 1, len(value))
+                else:
+                    value = _scalar(item)
+                    if not item.style and item.tag in _KIND_OF_TAG:
+                        raw[index] = (item.value, _KIND_OF_TAG[item.tag])
+                append(value)
+            else:
+                append(self.build(item, inner))
         return out
 
     def _mapping(self, node: yaml.MappingNode, depth: int) -> LocatedDict:
-        out = LocatedDict(_pos(node))
+        mark = node.start_mark
+        out = LocatedDict((mark.line + 1, mark.column + 1))
+        key_pos, value_pos, raw = out.key_pos, out.value_pos, out.raw
+        inner = depth + 1
+        if inner > MAX_DEPTH and node.value:
+            raise YamlProblem(*_pos(node.value[0][0]), f"data is nested more than {MAX_DEPTH} levels deep",
+                              _TOO_DEEP_HINT)
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG and not key_node.style:
-                raise YamlProblem(*_pos(key_node), "merge keys (<<) are not supported",
-                                  "write the keys out in full")
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem(*_pos(key_node), "a mapping key must be a plain value",
-                                  "use a simple text key")
-            if depth + 1 > MAX_DEPTH:
-                raise YamlProblem(*_pos(key_node), f"data is nested more than {MAX_DEPTH} levels deep",
-                                  _TOO_DEEP_HINT)
-            key = self._scalar(key_node)
+            if type(key_node) is not _SCALAR_NODE:
+                raise YamlProblem(*_pos(key_node), "a mapping key must be a plain value", "use a simple text key")
+            if key_node.tag == _STR_TAG:
+                key = key_node.value
+                if len(key) > MAX_TEXT_CHARS:
+                    raise _too_long(*_pos(key_node), len(key))
+            elif key_node.tag == _MERGE_TAG and not key_node.style:
+                raise YamlProblem(*_pos(key_node), "merge keys (<<) are not supported", "write the keys out in full")
+            else:
+                key = _scalar(key_node)
+            kmark = key_node.start_mark
             if key in out:
-                first = out.key_pos[key]
-                raise YamlProblem(*_pos(key_node), f"duplicate key {_short(key)} (first defined at line {first[0]})",
+                raise YamlProblem(kmark.line + 1, kmark.column + 1,
+                                  f"duplicate key {_short(key)} (first defined at line {key_pos[key][0]})",
                                   "remove or rename one of them; YAML would silently keep only the last")
-            out.key_pos[key] = _pos(key_node)
-            out.value_pos[key] = _pos(value_node)
-            trap = self._trap(value_node)
-            if trap:
-                out.raw[key] = trap
-            out[key] = self.build(value_node, depth + 1)
+            key_pos[key] = (kmark.line + 1, kmark.column + 1)
+            vmark = value_node.start_mark
+            value_pos[key] = (vmark.line + 1, vmark.column + 1)
+            self.expanded += 1
+            if type(value_node) is _SCALAR_NODE:
+                self.expanded += 1
+                if value_node.tag == _STR_TAG:
+                    value = value_node.value
+                    if len(value) > MAX_TEXT_CHARS:
+                        raise _too_long(vmark.line + 1, vmark.column + 1, len(value))
+                else:
+                    value = _scalar(value_node)
+                    if not value_node.style and value_node.tag in _KIND_OF_TAG:
+                        raw[key] = (value_node.value, _KIND_OF_TAG[value_node.tag])
+                out[key] = value
+            else:
+                out[key] = self.build(value_node, inner)
         return out
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """The value of a scalar node of any tag: text, or what YAML 1.1 reads it as."""
+    tag = node.tag
+    if tag == _STR_TAG:
+        if len(node.value) > MAX_TEXT_CHARS:
+            raise _too_long(*_pos(node), len(node.value))
+        return node.value
+    if tag in (_MERGE_TAG, _VALUE_TAG) and not node.style:
+        return node.value  # a plain '<<' or '=' as a value is text here, not YAML 1.1 magic
+    if tag not in _KIND_OF_TAG:
+        raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(tag)}",
+                          "remove the tag; compfw files use plain YAML values")
+    try:
+        return _CONSTRUCTORS[tag](_CONSTRUCTOR, node)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        if tag == _TIMESTAMP_TAG:
+            raise YamlProblem(*_pos(node), f"{_short(node.value)} is not a valid date ({exc})",
+                              "write a date as YYYY-MM-DD, or quote the value if it is meant as text") from None
+        raise YamlProblem(*_pos(node), f"cannot read value {_short(node.value)}: {str(exc)[:100]}",
+                          "quote the value if it is meant as text") from None
 
 
 def _decode(raw: bytes) -> str:
@@ -360,6 +391,8 @@ def _stream_check(text: str) -> None:
 
 
 def _needs_stream_check(text: str) -> bool:
+    if len(text) <= SAFE_COMPOSE_BOUND:
+        return False  # too short to nest deeper than the bound
     if len(text) > STREAM_FIRST_CHARS:
         return True
     # Every nesting level is opened by one of these characters, so their count bounds the depth.
@@ -381,7 +414,7 @@ def parse_text(text: str) -> Any:
             node = loader.get_single_node()
             if node is None:
                 return None
-            return _Builder(loader).build(node)
+            return _Builder().build(node)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
