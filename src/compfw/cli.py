@@ -67,7 +67,7 @@ def fail(message: str, hint: str = "") -> UserError:
 
 @app.command()
 def status(
-    portfolio: Annotated[Optional[Path], typer.Argument(help="Portfolio folder (default: yours, by git user.email).")] = None,
+    portfolio: Annotated[Optional[Path], typer.Argument(metavar="PORTFOLIO", help="Portfolio folder (default: yours, by git user.email).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as at this date (YYYY-MM-DD; default today).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
 ) -> None:
@@ -82,7 +82,7 @@ def status(
 
 @app.command()
 def validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Framework files, portfolio folders, or folders of them (default: frameworks/ and portfolios/).")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PATH", help="Framework files, portfolio folders, or folders of them (default: frameworks/ and portfolios/).")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | github | auto (github under GitHub Actions).")] = "auto",
     strict: Annotated[bool, typer.Option("--strict", help="Also warn about targets the source does not show; warnings fail.")] = False,
     changed_since: Annotated[Optional[str], typer.Option("--changed-since", help="Only what changed since this git ref, and what depends on it.")] = None,
