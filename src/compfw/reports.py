@@ -33,6 +33,7 @@ from compfw.loading import (
 )
 from compfw.markdown_escape import bar, md_cell, mermaid_label
 from compfw.problems import UserError, display_path
+from compfw.progress import progress_iter
 from compfw.summary import status_document
 from compfw.workspace import load_checked
 
@@ -177,7 +178,7 @@ def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date) -> Ite
     """One plain row per portfolio, loaded one at a time; a portfolio that cannot be read comes
     back as {"folder", "error", "details"} (a row with an ``error`` key)."""
     store = FrameworkStore.for_repo(root)
-    for path in portfolio_folders(folder):
+    for path in progress_iter(portfolio_folders(folder), "Reading portfolios"):
         shown = _relative(path, root)
         lp, lf, problems = load_checked(path, store, today)
         errors = [p for p in problems if p.severity == "error"]

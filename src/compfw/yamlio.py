@@ -450,34 +450,73 @@ def _repo_root_of(folder: str) -> str | None:
 
 @functools.lru_cache(maxsize=256)
 def _folder_facts(folder: str) -> tuple[str, str | None]:
-    """(real path of folder, real path of the repository root it lies in, if any)."""
+    """(real path of an absolute folder, real path of the repository root it lies in, if any)."""
+    folder = os.path.normpath(folder)
     root = _repo_root_of(folder)
     return os.path.realpath(folder), (os.path.realpath(root) if root is not None else None)
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _absolute_folder(name: str) -> str:
+    folder = os.path.dirname(name)
+    if os.path.isabs(folder):
+        return folder
+    return os.path.join(os.getcwd(), folder) if folder else os.getcwd()
 
 
 def outside_repository(path: Path | str) -> bool:
     """True when path lies in a repository but resolves (through a link) to somewhere outside it.
 
     Symbolic links are allowed while they stay inside the repository (a shared file linked into
-    two portfolios, say); a link that leaves it is refused unread, so that a pull request cannot
-    make CI read (and quote) a file of the machine it runs on.
+    two portfolios, say); a link that leaves it, or a folder on the way that does, is refused
+    unread, so that a pull request cannot make CI read (and quote) a file of the machine it runs
+    on. Outside any repository (no portfolios/, frameworks/ or .git above) nothing is refused.
     """
-    absolute = os.path.abspath(path)
-    folder, name = os.path.split(absolute)
+    name = os.fspath(path)
+    folder = _absolute_folder(name)
     real_folder, real_root = _folder_facts(folder)
     if real_root is None:
         return False
-    real = os.path.realpath(absolute) if os.path.islink(absolute) else os.path.join(real_folder, name)
-    return not (real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep))
+    full = os.path.join(folder, os.path.basename(name))
+    real = os.path.realpath(full) if os.path.islink(full) else os.path.join(real_folder, os.path.basename(name))
+    return not _inside(real, real_root)
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _refuse_outside() -> FileRefused:
+    return FileRefused("file is a symbolic link to a place outside the repository; it was not read",
+                       "replace the link with the file itself; compfw reads only files inside the repository",
+                       "outside-repository")
+
+
+def _open(name: str) -> int:
+    """Open a file for reading without following a link out of the repository or blocking."""
+    real_folder, real_root = _folder_facts(_absolute_folder(name))
+    if real_root is not None and not _inside(real_folder, real_root):
+        raise _refuse_outside()
+    if real_root is None or not _NOFOLLOW:
+        return os.open(name, _READ_FLAGS)
+    try:
+        return os.open(name, _READ_FLAGS | _NOFOLLOW)  # the common case: not a link, one call
+    except OSError as exc:
+        if not os.path.islink(name):
+            raise
+        if not _inside(os.path.realpath(name), real_root):
+            raise _refuse_outside() from None
+    return os.open(name, _READ_FLAGS)
 
 
 def read_bytes(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
     """A regular file's bytes, refusing what must not be read; raises FileRefused."""
-    if outside_repository(path):
-        raise FileRefused("file is a symbolic link to a place outside the repository; it was not read",
-                          "replace the link with the file itself", "outside-repository")
+    name = os.fspath(path)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        fd = _open(name)
     except IsADirectoryError:
         raise FileRefused("expected a file but found a directory", "remove the directory or rename it",
                           "not-a-file") from None
