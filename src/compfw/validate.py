@@ -16,7 +16,7 @@ from compfw.loading import (
     load_portfolio,
     yaml_files,
 )
-from compfw.problems import Problem, display_path
+from compfw.problems import Problem, UserError, display_path
 from compfw.problems import today as current_day
 from compfw.rules import check_framework, check_portfolio
 
@@ -28,14 +28,31 @@ class Targets:
     frameworks: list[Path] = field(default_factory=list)
     portfolios: list[Path] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
+    _seen: set[Path] = field(default_factory=set, repr=False)
 
     def add_portfolio(self, folder: Path) -> None:
-        if folder not in self.portfolios:
+        if folder not in self._seen:  # a set: a cohort of 10,000 must not cost 10,000 squared
+            self._seen.add(folder)
             self.portfolios.append(folder)
 
 
+def _subfolders(path: Path) -> list[Path]:
+    try:
+        with os.scandir(path) as entries:
+            names = sorted(e.name for e in entries if not e.name.startswith(".") and e.is_dir())
+    except OSError:
+        return []
+    return [path / name for name in names]
+
+
 def classify(paths: list[Path]) -> Targets:
-    """Sort the command-line paths into framework files and portfolio folders."""
+    """Sort the command-line paths into framework files and portfolio folders.
+
+    A file is a framework unless it is a portfolio.yaml or a record of a portfolio; a folder is a
+    portfolio if it holds portfolio.yaml (or is a portfolio's evidence/ or signoffs/); a
+    repository root (a folder with frameworks/ or portfolios/) stands for those two; any other
+    folder is a folder of frameworks (its YAML files) and portfolios (its subfolders).
+    """
     found = Targets()
     for path in paths:
         if not path.exists():
@@ -51,9 +68,14 @@ def classify(paths: list[Path]) -> Targets:
             found.add_portfolio(path)
         elif path.name in RECORD_FOLDERS and (path.parent / PORTFOLIO_FILE).exists():
             found.add_portfolio(path.parent)
+        elif (path / "frameworks").is_dir() or (path / "portfolios").is_dir():
+            inner = classify([p for p in (path / "frameworks", path / "portfolios") if p.is_dir()])
+            found.frameworks.extend(inner.frameworks)
+            for folder in inner.portfolios:
+                found.add_portfolio(folder)
         else:
             found.frameworks.extend(yaml_files(path))
-            for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+            for sub in _subfolders(path):
                 found.add_portfolio(sub)
     return found
 
@@ -103,29 +125,62 @@ def _check_in_worker(args: tuple[Path, dt.date]) -> list[Problem]:
 PARALLEL_FROM = 48
 
 
+def _chunk_size(portfolios: int, workers: int) -> int:
+    """Small chunks: a few portfolios per round trip keeps both cores busy to the very end (a
+    round trip costs well under a millisecond; a portfolio tens of milliseconds)."""
+    return max(1, min(4, portfolios // (workers * 16)))
+
+
 def run_validation(paths: list[Path], root: Path, strict: bool = False,
                    today: dt.date | None = None, jobs: int = 0) -> Iterator[Problem]:
     """Every problem in every file under the paths; frameworks first, then portfolios in order.
 
-    Many portfolios are checked in worker processes (one per core unless jobs says otherwise);
-    results stream back in order, so memory stays flat in the number of portfolios.
+    Many portfolios are checked in worker processes (one per core unless jobs says otherwise),
+    which start on the portfolios while this process checks the frameworks. Results stream back
+    in order and nothing of a portfolio outlives its check, so memory stays flat in the number of
+    portfolios.
     """
     today = today or current_day()
     targets = classify(paths)
     for path in targets.missing:
         yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
-    loaded, problems = check_frameworks(targets.frameworks, strict)
-    yield from problems
-    extra_folders = sorted({lf.doc.path.parent for lf in loaded})
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
-        from concurrent.futures import ProcessPoolExecutor
-
-        chunk = max(1, min(64, len(targets.portfolios) // (workers * 8)))
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(root, extra_folders)) as pool:
-            for found in pool.map(_check_in_worker, ((f, today) for f in targets.portfolios), chunksize=chunk):
-                yield from found
+        yield from _run_parallel(targets, root, strict, today, workers)
         return
-    store = FrameworkStore.for_repo(root, extra_folders)
+    loaded, problems = check_frameworks(targets.frameworks, strict)
+    yield from problems
+    store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
     for folder in targets.portfolios:
         yield from check_portfolio_folder(folder, store, today)
+
+
+def _framework_folders(files: list[Path]) -> list[Path]:
+    """The folders the given framework files are in: portfolios may pin a framework found there.
+
+    Worked out from the paths alone so that the workers can start before the frameworks are read;
+    a folder whose files all turn out broken adds nothing, since the store skips what it cannot load.
+    """
+    return sorted({f.parent for f in files if f.suffix in (".yaml", ".yml")})
+
+
+def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int) -> Iterator[Problem]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from concurrent.futures.process import BrokenProcessPool
+
+    chunk = _chunk_size(len(targets.portfolios), workers)
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker,
+                               initargs=(root, _framework_folders(targets.frameworks)))
+    try:
+        results = pool.map(_check_in_worker, ((f, today) for f in targets.portfolios), chunksize=chunk)
+        _, problems = check_frameworks(targets.frameworks, strict)  # meanwhile, here
+        yield from problems
+        for found in results:
+            yield from found
+    except BrokenProcessPool:
+        raise UserError("a worker process stopped unexpectedly while checking portfolios",
+                        "run again with --jobs 1 to see which portfolio it was") from None
+    finally:
+        # Interrupted or abandoned: drop the queued work instead of finishing it.
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -40,7 +40,11 @@ def interactive() -> bool:
     """Prompt only for a person at a terminal: stdin is a tty and CI is not set."""
     from compfw.loading import env_flag
 
-    return sys.stdin.isatty() and not env_flag("CI")
+    isatty = getattr(sys.stdin, "isatty", None)
+    try:
+        return bool(isatty and isatty()) and not env_flag("CI")
+    except ValueError:  # a closed stdin
+        return False
 
 
 def _date(value: Optional[str], option: str) -> Optional[dt.date]:
