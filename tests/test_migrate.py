@@ -275,6 +275,19 @@ def test_a_broken_migration_record_is_a_located_error(repo, cli):
         "(hint: did you mean 'renames'?)")
 
 
+def test_a_hand_edited_migration_cannot_move_a_sign_off_to_another_competency(repo, cli):
+    assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
+    path = repo / DANA / "migrations/2026-11-22-1.0-to-2.0.yaml"
+    text = path.read_text()
+    assert "  signoffs/2026-02-10-2.1.4.yaml:\n    2.1.4: 2.1.8\n" in text
+    path.write_text(text.replace("  signoffs/2026-02-10-2.1.4.yaml:\n    2.1.4: 2.1.8\n",
+                                 "  signoffs/2026-02-10-2.1.4.yaml:\n    2.1.4: 3.1.3\n"))
+    result = cli(["validate", DANA], cwd=repo)
+    assert result.exit_code == 1
+    assert "error: maps 2.1.4 to 3.1.3 in signoffs/" in result.stdout
+    assert "but mini2 1.0 -> 2.0 maps it to 2.1.8 (hint: migration files are written by `compfw migrate`" in result.stdout
+
+
 def test_a_pin_that_does_not_match_the_migrations_is_a_located_error(repo, cli):
     assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
     path = repo / DANA / "portfolio.yaml"

@@ -163,6 +163,47 @@ def _apply_one(lp: LoadedPortfolio, mig: MigrationFile, shown: str) -> list[Prob
     return problems
 
 
+def check_migration_files(lp: LoadedPortfolio, store: FrameworkStore) -> list[Problem]:
+    """Every id map in a migration file must be what the frameworks' `replaces` links say.
+
+    The maps are applied when the portfolio is read, so a hand-made migration file could
+    otherwise move a sign-off from one competency to another.
+    """
+    folder = lp.folder / MIGRATIONS
+    if not folder.is_dir():
+        return []
+    from compfw.loading import yaml_files
+    from compfw.modelerrors import validate_as
+    from compfw.problems import Problem, UserError
+    from compfw.yamlio import load_yaml, position_of
+
+    problems: list[Problem] = []
+    for path in yaml_files(folder):
+        doc, problem = load_yaml(path)
+        if problem:
+            continue  # reported when the portfolio was read
+        mig, found = validate_as(doc, MigrationFile)
+        if mig is None or found:
+            continue
+        try:
+            plan = plan_migration(store, mig.framework, mig.from_version, mig.to_version)
+        except UserError as exc:
+            line, col = position_of(doc.data, ("from",))
+            problems.append(Problem(doc.shown, line, col, exc.message, exc.hint, code="migration"))
+            continue
+        for record, ids in mig.records.items():
+            for old, new in ids.items():
+                if old not in plan.mapping or plan.mapping[old] != new:
+                    expected = plan.mapping.get(old, "nothing (not a competency of the old version)")
+                    line, col = position_of(doc.data, ("records", record, old))
+                    problems.append(Problem(
+                        doc.shown, line, col,
+                        f"maps {old} to {new} in {record}, but {mig.framework} {mig.from_version} -> "
+                        f"{mig.to_version} maps it to {expected}",
+                        "migration files are written by `compfw migrate`; do not edit them", code="migration"))
+    return problems
+
+
 # --- planning: the chain of versions and the id map ---------------------------------------------
 
 

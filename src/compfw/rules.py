@@ -263,6 +263,10 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
         elif not pf.scheme.start <= ev.date <= pf.scheme.end:
             add(record.doc, record.loc + ("date",), f"evidence date {ev.date} is outside the scheme", "check the date")
 
+    from compfw.migration import check_migration_files
+
+    for problem in check_migration_files(lp, store):
+        out.append(problem)
     for record in lp.signoffs:
         so = record.model
         for loc, message, hint in signoff_findings(so, catalog.get(so.competency), lp, lf, today):
