@@ -155,6 +155,13 @@ def test_validate_passes_after_migration_and_says_what_is_not_counted(repo, cli)
     assert (result.exit_code, result.stdout) == (0, VALIDATE_AFTER)
 
 
+def test_strict_reports_but_does_not_fail_on_history_a_migration_left_behind(repo, cli):
+    assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
+    result = cli(["validate", "--strict", DANA], cwd=repo)
+    assert result.exit_code == 0
+    assert "warning: sign-off of 3.1.2 is kept in the history but not counted" in result.stdout
+
+
 def test_records_written_after_the_migration_are_taken_as_they_are(repo, cli):
     assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
     signoff = (repo / DANA / "signoffs/2026-02-10-2.1.4.yaml").read_text()
