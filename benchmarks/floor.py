@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The floor for `compfw validate`: the least any validator of these files can do.
 
-    python benchmarks/floor.py REPO [--jobs N]
+    python benchmarks/floor.py REPO [--jobs N] [--portfolio NAME]
 
 Reads every framework and portfolio file under REPO, parses each with PyYAML's C loader
 (``yaml.load(text, Loader=yaml.CSafeLoader)``) and validates it with the same pydantic models
 compfw uses, in a bare loop: no positions, no rules, no messages. With --jobs N > 1 the portfolio
 folders are split over N worker processes (``multiprocessing.Pool.imap`` in chunks), the way
-`compfw validate` splits them. Prints the number of files and of invalid documents.
+`compfw validate` splits them. With --portfolio NAME only that portfolio and the framework file
+it pins are read (the floor for `compfw status` on one portfolio). Prints the number of files and
+of invalid documents.
 """
 
 from __future__ import annotations
@@ -57,8 +59,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("repo", type=Path)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--portfolio", help="only this portfolio (a folder name under portfolios/)")
     args = parser.parse_args()
     files = bad = 0
+    if args.portfolio:
+        folder = args.repo / "portfolios" / args.portfolio
+        with open(folder / "portfolio.yaml", "rb") as handle:
+            pin = yaml.load(handle.read(), Loader=yaml.CSafeLoader)["framework"]["id"]
+        bad = _check(str(args.repo / "frameworks" / f"{pin}.yaml"), Framework)
+        f, b = check_portfolio(str(folder))
+        print(f"floor: {f + 1} files, {bad + b} invalid documents")
+        return 0
     for path in _yaml_in(str(args.repo / "frameworks")):
         files, bad = files + 1, bad + _check(path, Framework)
     base = args.repo / "portfolios"

@@ -64,6 +64,17 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
             message = f"unknown key '{key}'{parent}"
             close = difflib.get_close_matches(key, _allowed_keys(model, loc[:-1]), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "remove it; see `compfw schema` for the allowed keys"
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            line, col = position_of(doc.data, full)
+            found = _kind_of(error.get("input"))
+            keys = _allowed_keys(model, loc + ("?",))
+            message = f"{where}: expected a mapping of keys to values, found {found}"
+            hint = (f"write it as {full[-1]}: {{{', '.join(k + ': ...' for k in keys[:3])}}}" if keys and full
+                    else "see `compfw schema` for the expected layout")
+        elif kind == "list_type":
+            line, col = position_of(doc.data, full)
+            message = f"{where}: expected a list, found {_kind_of(error.get('input'))}"
+            hint = "write a list, e.g. [\"a\", \"b\"] or one '- item' per line"
         else:
             line, col = position_of(doc.data, full)
             raw = raw_scalar_at(doc.data, full)
@@ -81,6 +92,20 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
                     hint = "write a date as YYYY-MM-DD"
         problems.append(Problem(doc.shown, line, col, message, hint, code=kind))
     return problems
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return type(value).__name__
 
 
 def _clean(message: str) -> str:
