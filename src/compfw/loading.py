@@ -24,8 +24,17 @@ from typing import Any
 from compfw.catalog import Catalog
 from compfw.modelerrors import validate_as
 from compfw.models import Evidence, Framework, Portfolio, Signoff
-from compfw.problems import Problem, display_path
-from compfw.yamlio import FileRefused, LocatedList, YamlDocument, load_yaml, position_of, read_bytes
+from compfw.problems import Problem
+from compfw.yamlio import (
+    FileRefused,
+    LocatedList,
+    YamlDocument,
+    load_yaml,
+    outside_repository,
+    position_of,
+    read_bytes,
+    shown_path,
+)
 
 PORTFOLIO_FILE = "portfolio.yaml"
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -205,8 +214,10 @@ def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[
     records: list[Record] = []
     problems: list[Problem] = []
     if folder.exists() and not folder.is_dir():
-        return [], [Problem(display_path(folder), 0, 0, "expected a folder but found a file",
+        return [], [Problem(shown_path(folder), 0, 0, "expected a folder but found a file",
                             "move the file away; this name is reserved for records", code="not-a-folder")]
+    if outside_repository(folder):
+        return [], [_outside(folder)]
     for path in yaml_files(folder):
         doc, problem = load_yaml(path)
         if problem:
@@ -226,11 +237,19 @@ def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[
     return records, problems
 
 
+def _outside(folder: Path) -> Problem:
+    return Problem(shown_path(folder), 0, 0, "folder is a symbolic link to a place outside the repository; "
+                   "nothing in it was read", "replace the link with the folder itself; compfw reads only files "
+                   "inside the repository", code="outside-repository")
+
+
 def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]:
     """Load a portfolio folder; what cannot be read comes back as problems."""
     path = folder / PORTFOLIO_FILE
+    if outside_repository(folder):
+        return None, [_outside(folder)]
     if not path.exists():
-        return None, [Problem(display_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
+        return None, [Problem(shown_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
                               "a portfolio is a folder with a portfolio.yaml; see `compfw init`", code="missing")]
     doc, problem = load_yaml(path)
     if problem:
@@ -291,25 +310,36 @@ def portfolio_folders(root: Path) -> list[Path]:
     return [root / name for name in names if os.path.exists(os.path.join(root, name, PORTFOLIO_FILE))]
 
 
-def find_portfolio_by_email(root: Path, email: str) -> Path | None:
-    """The portfolio whose trainee email is this one (the first, by folder name).
+def _email_of(folder: Path, needle: str) -> bool:
+    """Whether this portfolio's trainee email is needle (read cheaply: a portfolio.yaml whose
+    text cannot hold the address, with no escape that could spell it, is not parsed)."""
+    try:
+        text = read_bytes(folder / PORTFOLIO_FILE).decode("utf-8-sig", "replace")
+    except FileRefused:
+        return False
+    if needle not in text.lower() and "\\" not in text:
+        return False
+    doc, problem = load_yaml(folder / PORTFOLIO_FILE)
+    if problem or not isinstance(doc.data, dict):
+        return False
+    trainee = doc.data.get("trainee")
+    return isinstance(trainee, dict) and str(trainee.get("email", "")).strip().lower() == needle
 
-    Read cheaply: a portfolio.yaml whose text cannot hold the address (it does not contain it,
-    and has no escape that could spell it) is not parsed, so this stays fast in a large cohort.
+
+def find_portfolio_by_email(root: Path, email: str) -> Path | None:
+    """The portfolio whose trainee email is this one.
+
+    The folder named like the address (asha.patel@... -> portfolios/asha-patel) is tried first,
+    then every portfolio by folder name; files that cannot hold the address are not parsed, so
+    this stays fast in a cohort of thousands.
     """
     needle = email.strip().lower()
-    for folder in portfolio_folders(root / "portfolios"):
-        try:
-            text = read_bytes(folder / PORTFOLIO_FILE).decode("utf-8-sig", "replace")
-        except FileRefused:
-            continue
-        if needle not in text.lower() and "\\" not in text:
-            continue
-        doc, problem = load_yaml(folder / PORTFOLIO_FILE)
-        if problem or not isinstance(doc.data, dict):
-            continue
-        trainee = doc.data.get("trainee")
-        if isinstance(trainee, dict) and str(trainee.get("email", "")).strip().lower() == needle:
+    base = root / "portfolios"
+    guess = re.sub(r"[^a-z0-9]+", "-", needle.split("@")[0]).strip("-")
+    if guess and (base / guess / PORTFOLIO_FILE).is_file() and _email_of(base / guess, needle):
+        return base / guess
+    for folder in portfolio_folders(base):
+        if _email_of(folder, needle):
             return folder
     return None
 

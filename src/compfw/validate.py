@@ -45,11 +45,19 @@ def _subfolders(path: Path) -> list[Path]:
     return [path / name for name in names]
 
 
+def _lost_portfolio(path: Path) -> bool:
+    """A folder with evidence/ or signoffs/ but no portfolio.yaml, and no portfolios inside it
+    (a folder of portfolios may well hold a trainee called 'evidence')."""
+    return (any((path / name).is_dir() for name in RECORD_FOLDERS)
+            and not any((sub / PORTFOLIO_FILE).exists() for sub in _subfolders(path)))
+
+
 def classify(paths: list[Path]) -> Targets:
     """Sort the command-line paths into framework files and portfolio folders.
 
     A file is a framework unless it is a portfolio.yaml or a record of a portfolio; a folder is a
-    portfolio if it holds portfolio.yaml (or is a portfolio's evidence/ or signoffs/); a
+    portfolio if it holds portfolio.yaml, evidence/ or signoffs/ (or is a portfolio's evidence/ or
+    signoffs/); a
     repository root (a folder with frameworks/ or portfolios/) stands for those two; any other
     folder is a folder of frameworks (its YAML files) and portfolios (its subfolders).
     """
@@ -68,6 +76,8 @@ def classify(paths: list[Path]) -> Targets:
             found.add_portfolio(path)
         elif path.name in RECORD_FOLDERS and (path.parent / PORTFOLIO_FILE).exists():
             found.add_portfolio(path.parent)
+        elif _lost_portfolio(path):
+            found.add_portfolio(path)  # a portfolio that lost its portfolio.yaml: say so
         elif (path / "frameworks").is_dir() or (path / "portfolios").is_dir():
             inner = classify([p for p in (path / "frameworks", path / "portfolios") if p.is_dir()])
             found.frameworks.extend(inner.frameworks)
@@ -125,6 +135,26 @@ def _check_in_worker(args: tuple[Path, dt.date]) -> list[Problem]:
 PARALLEL_FROM = 48
 
 
+def available_cpus() -> int:
+    """The cores this process may use: its CPU affinity, within a cgroup (v2) CPU quota if any.
+
+    os.cpu_count() counts the host's cores, which in a CI container limited to two can be 64:
+    64 workers would cost memory and time for nothing.
+    """
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as handle:
+            quota, period = handle.read().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, int(int(quota) / int(period) + 0.5)))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
+
+
 def _chunk_size(portfolios: int, workers: int) -> int:
     """Small chunks: a few portfolios per round trip keeps both cores busy to the very end (a
     round trip costs well under a millisecond; a portfolio tens of milliseconds)."""
@@ -144,7 +174,7 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
     targets = classify(paths)
     for path in targets.missing:
         yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    workers = jobs if jobs > 0 else available_cpus()
     if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
         yield from _run_parallel(targets, root, strict, today, workers)
         return
@@ -166,9 +196,9 @@ def _framework_folders(files: list[Path]) -> list[Path]:
 
 def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int) -> Iterator[Problem]:
     from concurrent.futures import ProcessPoolExecutor
-
     from concurrent.futures.process import BrokenProcessPool
 
+    workers = min(workers, len(targets.portfolios))
     chunk = _chunk_size(len(targets.portfolios), workers)
     pool = ProcessPoolExecutor(workers, initializer=_init_worker,
                                initargs=(root, _framework_folders(targets.frameworks)))

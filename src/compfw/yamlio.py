@@ -35,8 +35,9 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 # YAML 1.1's implicit types by first character, exactly as PyYAML's SafeLoader resolves them.
+_WILDCARD: tuple = tuple(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, ()))
 _IMPLICIT: dict[str, tuple] = {
-    first: tuple(resolvers) + tuple(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, ()))
+    first: tuple(resolvers) + _WILDCARD
     for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items() if first is not None
 }
 
@@ -45,7 +46,7 @@ def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> 
     """PyYAML's Resolver.resolve for the safe types, without path resolvers (compfw uses none)."""
     if kind is _SCALAR_NODE:
         if implicit[0]:
-            for tag, regexp in _IMPLICIT.get(value[:1], ()):
+            for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
                 if regexp.match(value):
                     return tag
         return _STR_TAG
@@ -68,6 +69,7 @@ class _Loader(_Parser):
     resolve = _resolve
     descend_resolver = _nothing
     ascend_resolver = _nothing
+
 
 _CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -148,10 +150,27 @@ class YamlDocument:
 
     @property
     def shown(self) -> str:
-        """The path as messages show it (computed once: resolving paths is not free)."""
+        """The path as messages show it (computed once)."""
         if self._shown is None:
-            self._shown = display_path(self.path)
+            self._shown = shown_path(self.path)
         return self._shown
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as the user would type it: relative to the working directory when inside it.
+
+    Like problems.display_path, but without resolving links when the path lies lexically under
+    the working directory, so that a link (say, one that points out of the repository) is named
+    by where it is, not by where it points; and cheaper.
+    """
+    name = os.fspath(path)
+    absolute = os.path.normpath(os.path.join(os.getcwd(), name))
+    here = os.getcwd()
+    if absolute == here:
+        return "."
+    if absolute.startswith(here.rstrip(os.sep) + os.sep):
+        return absolute[len(here.rstrip(os.sep)) + 1:]
+    return display_path(path)
 
 
 def _pos(node: yaml.Node) -> Pos:
@@ -267,8 +286,13 @@ class _Builder:
                 key = _scalar(key_node)
             kmark = key_node.start_mark
             if key in out:
-                raise YamlProblem(kmark.line + 1, kmark.column + 1,
-                                  f"duplicate key {_short(key)} (first defined at line {key_pos[key][0]})",
+                first = key_pos[key][0]
+                if isinstance(key, str):
+                    message = f"duplicate key {_short(key)} (first defined at line {first})"
+                else:  # e.g. 'yes' and 'true': different text, one boolean to YAML 1.1
+                    message = (f"duplicate key {_short(key_node.value)}: YAML reads it as {_short(key)}, "
+                               f"like the key at line {first}")
+                raise YamlProblem(kmark.line + 1, kmark.column + 1, message,
                                   "remove or rename one of them; YAML would silently keep only the last")
             key_pos[key] = (kmark.line + 1, kmark.column + 1)
             vmark = value_node.start_mark
@@ -428,32 +452,46 @@ def parse_text(text: str) -> Any:
 # --- reading files ----------------------------------------------------------------------------
 
 
-def _repo_root_of(folder: str) -> str | None:
-    """The repository root that folder lies in, found without following links.
+def _is_repository(folder: str) -> bool:
+    return (os.path.isdir(os.path.join(folder, "portfolios")) or os.path.isdir(os.path.join(folder, "frameworks"))
+            or os.path.exists(os.path.join(folder, ".git")))
 
-    The nearest folder at or above folder that holds portfolios/, frameworks/ or .git and is not
-    itself a symbolic link (a link to another repository inside this one must not become the
-    root); failing that, the outermost such folder (the repository itself may be a link).
+
+@functools.lru_cache(maxsize=2048)
+def _folder_chain(folder: str) -> tuple[str, bool, str | None, str | None]:
+    """For an absolute, normalised folder: its real path; whether it lies at or below a symbolic
+    link; the real path of the nearest repository root at or above it that does not; and the
+    real path of the outermost repository root at or above it.
+
+    Worked out from the parent's facts (cached), so a cohort of portfolios costs a few system
+    calls per new folder, not a walk to / and a full path resolution for every file.
     """
-    here, outermost = folder, None
-    while True:
-        if (os.path.isdir(os.path.join(here, "portfolios")) or os.path.isdir(os.path.join(here, "frameworks"))
-                or os.path.exists(os.path.join(here, ".git"))):
-            if not os.path.islink(here):
-                return here
-            outermost = here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return outermost
-        here = parent
+    parent = os.path.dirname(folder)
+    if parent == folder:
+        real, below_link, clean, outermost = folder, False, None, None
+    else:
+        real, below_link, clean, outermost = _folder_chain(parent)
+        if os.path.islink(folder):
+            real, below_link = os.path.realpath(folder), True
+        else:
+            real = os.path.join(real, os.path.basename(folder))
+    if _is_repository(folder):
+        if not below_link:
+            clean = real
+        outermost = outermost or real
+    return real, below_link, clean, outermost
 
 
-@functools.lru_cache(maxsize=256)
 def _folder_facts(folder: str) -> tuple[str, str | None]:
-    """(real path of an absolute folder, real path of the repository root it lies in, if any)."""
-    folder = os.path.normpath(folder)
-    root = _repo_root_of(folder)
-    return os.path.realpath(folder), (os.path.realpath(root) if root is not None else None)
+    """(real path of an absolute folder, real path of the repository root it lies in, if any).
+
+    A repository root holds portfolios/, frameworks/ or .git. The root that confines a file is
+    the nearest one that is not reached through a symbolic link, so that a link inside the
+    repository to another repository does not become the root; when every root is (the whole
+    checkout lives under a linked folder, say), the outermost one.
+    """
+    real, _, clean, outermost = _folder_chain(os.path.normpath(folder))
+    return real, clean or outermost
 
 
 def _inside(real: str, real_root: str) -> bool:
@@ -489,7 +527,11 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXE
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def _refuse_outside() -> FileRefused:
+def _refuse_outside(folder: bool = False) -> FileRefused:
+    if folder:
+        return FileRefused("a folder on the way to this file is a symbolic link to a place outside the repository; "
+                           "it was not read", "replace the link with the folder itself; compfw reads only files "
+                           "inside the repository", "outside-repository")
     return FileRefused("file is a symbolic link to a place outside the repository; it was not read",
                        "replace the link with the file itself; compfw reads only files inside the repository",
                        "outside-repository")
@@ -499,16 +541,19 @@ def _open(name: str) -> int:
     """Open a file for reading without following a link out of the repository or blocking."""
     real_folder, real_root = _folder_facts(_absolute_folder(name))
     if real_root is not None and not _inside(real_folder, real_root):
-        raise _refuse_outside()
-    if real_root is None or not _NOFOLLOW:
+        raise _refuse_outside(folder=True)
+    if real_root is None:
         return os.open(name, _READ_FLAGS)
-    try:
-        return os.open(name, _READ_FLAGS | _NOFOLLOW)  # the common case: not a link, one call
-    except OSError as exc:
-        if not os.path.islink(name):
-            raise
-        if not _inside(os.path.realpath(name), real_root):
-            raise _refuse_outside() from None
+    if _NOFOLLOW:
+        try:
+            return os.open(name, _READ_FLAGS | _NOFOLLOW)  # the common case: not a link, one call
+        except OSError:
+            if not os.path.islink(name):
+                raise
+    elif not os.path.islink(name):
+        return os.open(name, _READ_FLAGS)
+    if not _inside(os.path.realpath(name), real_root):  # a link: follow it only if it stays inside
+        raise _refuse_outside()
     return os.open(name, _READ_FLAGS)
 
 
@@ -558,18 +603,18 @@ def load_yaml(path: Path) -> tuple[YamlDocument | None, Problem | None]:
     try:
         raw = read_bytes(path)
     except FileRefused as exc:
-        return None, Problem(display_path(path), 0, 0, exc.message, exc.hint, code=exc.code)
+        return None, Problem(shown_path(path), 0, 0, exc.message, exc.hint, code=exc.code)
     try:
         text = _decode(raw)
         if not text.strip():
-            return None, Problem(display_path(path), 0, 0, "file is empty", "add the YAML content or delete the file",
+            return None, Problem(shown_path(path), 0, 0, "file is empty", "add the YAML content or delete the file",
                                  code="empty")
         data = parse_text(text)
         if data is None:
-            return None, Problem(display_path(path), 0, 0, "file holds no data (only comments, or null)",
+            return None, Problem(shown_path(path), 0, 0, "file holds no data (only comments, or null)",
                                  "add the YAML content or delete the file", code="empty")
     except YamlProblem as exc:
-        return None, Problem(display_path(path), exc.line, exc.col, exc.message, exc.hint, code="yaml")
+        return None, Problem(shown_path(path), exc.line, exc.col, exc.message, exc.hint, code="yaml")
     return YamlDocument(path, data, text), None
 
 
