@@ -110,6 +110,8 @@ class FrameworkStore:
     def __init__(self, folders: list[Path]):
         self.folders = [f for f in folders if f.is_dir()]
         self._cache: dict[Path, tuple[LoadedFramework | None, list[Problem]]] = {}
+        self._files: list[Path] | None = None
+        self._found: dict[tuple[str, str], LoadedFramework | None] = {}
 
     @classmethod
     def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
@@ -126,21 +128,23 @@ class FrameworkStore:
         return self._cache[path]
 
     def candidates(self, framework_id: str) -> list[Path]:
-        """Files that may hold this id: later folders win, so they come first."""
-        out = []
-        for folder in reversed(self.folders):
-            for path in yaml_files(folder):
-                stem = path.stem
-                if stem == framework_id or stem.startswith(framework_id + "@"):
-                    out.append(path)
-        return out
+        """Files that may hold this id: later folders win, so they come first.
+
+        The folders are listed once per store (a store lives for one command), not once per
+        portfolio: validating a cohort asks for the same framework thousands of times.
+        """
+        if self._files is None:
+            self._files = [path for folder in reversed(self.folders) for path in yaml_files(folder)]
+        return [path for path in self._files
+                if path.stem == framework_id or path.stem.startswith(framework_id + "@")]
 
     def get(self, framework_id: str, version: str) -> LoadedFramework | None:
-        for path in self.candidates(framework_id):
-            loaded, _ = self._load(path)
-            if loaded and loaded.framework.id == framework_id and loaded.framework.version == version:
-                return loaded
-        return None
+        key = (framework_id, version)
+        if key not in self._found:
+            self._found[key] = next(
+                (loaded for loaded, _ in map(self._load, self.candidates(framework_id))
+                 if loaded and loaded.framework.id == framework_id and loaded.framework.version == version), None)
+        return self._found[key]
 
     def versions(self, framework_id: str) -> list[str]:
         out = []

@@ -17,10 +17,11 @@ from compfw.loading import (
     yaml_files,
 )
 from compfw.problems import Problem, UserError, display_path
+from compfw.progress import progress_iter
 from compfw.problems import today as current_day
 from compfw.rules import check_framework, check_portfolio
 
-RECORD_FOLDERS = ("evidence", "signoffs")
+RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
 
 
 @dataclass
@@ -181,7 +182,7 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
     loaded, problems = check_frameworks(targets.frameworks, strict)
     yield from problems
     store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
-    for folder in targets.portfolios:
+    for folder in progress_iter(targets.portfolios, "Validating portfolios"):
         yield from check_portfolio_folder(folder, store, today)
 
 
@@ -206,7 +207,7 @@ def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, wo
         results = pool.map(_check_in_worker, ((f, today) for f in targets.portfolios), chunksize=chunk)
         _, problems = check_frameworks(targets.frameworks, strict)  # meanwhile, here
         yield from problems
-        for found in results:
+        for found in progress_iter(results, "Validating portfolios", total=len(targets.portfolios)):
             yield from found
     except BrokenProcessPool:
         raise UserError("a worker process stopped unexpectedly while checking portfolios",
