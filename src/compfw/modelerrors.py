@@ -78,7 +78,7 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
         else:
             line, col = position_of(doc.data, full)
             raw = raw_scalar_at(doc.data, full)
-            if raw and kind in ("string_type", "literal_error", "string_pattern_mismatch", "int_type", "date_type"):
+            if raw and kind in ("string_type", "literal_error", "string_pattern_mismatch"):
                 text, reading = raw
                 message = f"{where}: `{text}` is read by YAML as {reading}, not as text"
                 hint = f"quote it: \"{text}\""
@@ -86,6 +86,8 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
                 message = f"{where}: {_clean(error['msg'])}"
                 if kind == "int_type" and isinstance(error.get("input"), str):
                     hint = "write the number without quotes"
+                elif kind in ("int_type", "int_from_float"):
+                    hint = "write a whole number"
                 elif kind == "date_from_datetime_inexact":
                     hint = "write a date as YYYY-MM-DD"
                 elif kind.startswith("date"):
@@ -120,8 +122,7 @@ def validate_as(doc: YamlDocument, model: type[M], data: Any = None, prefix: tup
     target = doc.data if data is None else data
     if not isinstance(target, dict):
         line, col = position_of(doc.data, prefix)
-        kind = "a list" if isinstance(target, list) else type(target).__name__
-        return None, [Problem(doc.shown, line, col, f"expected a mapping of keys to values, found {kind}",
+        return None, [Problem(doc.shown, line, col, f"expected a mapping of keys to values, found {_kind_of(target)}",
                               "see `compfw schema` for the expected layout", code="type")]
     try:
         return model.model_validate(target), []

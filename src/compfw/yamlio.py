@@ -330,8 +330,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return _CONSTRUCTORS[tag](_CONSTRUCTOR, node)
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         if tag == _TIMESTAMP_TAG:
-            raise YamlProblem(*_pos(node), f"{_short(node.value)} is not a valid date ({exc})",
-                              "write a date as YYYY-MM-DD, or quote the value if it is meant as text") from None
+            # Looks like a date but is none (2026-02-30): keep the text, so that the model says
+            # where a date was expected and the rest of the file is still checked.
+            return node.value
         raise YamlProblem(*_pos(node), f"cannot read value {_short(node.value)}: {str(exc)[:100]}",
                           "quote the value if it is meant as text") from None
 
