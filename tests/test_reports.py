@@ -421,17 +421,18 @@ def test_cohort_rows_behind_first_and_failures_at_the_end(repo, cli):
     assert [r["errors"] for r in context["rows"]] == [0, 1, 0, 0, 0]
     assert context["failed"] == [{
         "folder": "portfolios/zz-broken",
-        "error": "invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping)",
-        "details": ["portfolios/zz-broken/portfolio.yaml:2:10: error: invalid YAML: did not find expected ',' or "
-                    "'}' (while parsing a flow mapping) (hint: check indentation and quoting on this line)"],
+        "error": "invalid YAML: a '{' mapping is not closed where it should be",
+        "details": ["portfolios/zz-broken/portfolio.yaml:2:10: error: invalid YAML: a '{' mapping is not closed "
+                    "where it should be (hint: add the missing ',' or '}', or quote a value that contains one "
+                    "of ,[]{})"],
     }]
     totals = context["totals"]
     assert (totals["trainees"], totals["failed"], totals["behind"], totals["on_track"], totals["far_ahead"]) == \
         (5, 1, 2, 2, 1)
     assert (totals["mean_percent"], totals["median_percent"], totals["graduation_ready"]) == (52.0, 60.0, 1)
     assert [b["count"] for b in context["bands"]] == [0, 1, 1, 0, 0, 0, 1, 1, 0, 1]
-    assert result.stderr == ("warning: portfolios/zz-broken: not in the report: invalid YAML: did not find "
-                             "expected ',' or '}' (while parsing a flow mapping)\n")
+    assert result.stderr == ("warning: portfolios/zz-broken: not in the report: invalid YAML: a '{' mapping "
+                             "is not closed where it should be\n")
 
 
 def test_cohort_csv_parses_back(repo, cli):

@@ -128,9 +128,8 @@ def _init_worker(root: Path, extra: list[Path]) -> None:
     _worker_store = FrameworkStore.for_repo(root, extra)
 
 
-def _check_in_worker(args: tuple[Path, dt.date]) -> list[Problem]:
-    folder, today = args
-    return check_portfolio_folder(folder, _worker_store, today)
+def _check_in_worker(folders: list[Path], today: dt.date) -> list[list[Problem]]:
+    return [check_portfolio_folder(folder, _worker_store, today) for folder in folders]
 
 
 PARALLEL_FROM = 48
@@ -199,15 +198,16 @@ def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, wo
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    workers = min(workers, len(targets.portfolios))
-    chunk = _chunk_size(len(targets.portfolios), workers)
+    folders = targets.portfolios
+    workers = min(workers, len(folders))
+    chunk = _chunk_size(len(folders), workers)
     pool = ProcessPoolExecutor(workers, initializer=_init_worker,
                                initargs=(root, _framework_folders(targets.frameworks)))
     try:
-        results = pool.map(_check_in_worker, ((f, today) for f in targets.portfolios), chunksize=chunk)
+        results = _OrderedResults(pool, folders, chunk, today, in_flight=workers * IN_FLIGHT_PER_WORKER)
         _, problems = check_frameworks(targets.frameworks, strict)  # meanwhile, here
         yield from problems
-        for found in progress_iter(results, "Validating portfolios", total=len(targets.portfolios)):
+        for found in progress_iter(results, "Validating portfolios", total=len(folders)):
             yield from found
     except BrokenProcessPool:
         raise UserError("a worker process stopped unexpectedly while checking portfolios",
@@ -215,3 +215,38 @@ def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, wo
     finally:
         # Interrupted or abandoned: drop the queued work instead of finishing it.
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+IN_FLIGHT_PER_WORKER = 8
+
+
+class _OrderedResults:
+    """Each portfolio's problems, in order, from chunks submitted to the pool a few at a time.
+
+    Executor.map would submit every chunk at once (a future, its arguments and, once done, its
+    result for every chunk of the cohort); here at most `in_flight` chunks are queued or running,
+    enough to keep every worker busy past a slow portfolio, so memory does not grow with the
+    cohort. The first chunks are submitted at once (so the workers start while the caller does
+    other work); iterating yields the results.
+    """
+
+    def __init__(self, pool, folders: list[Path], chunk: int, today: dt.date, in_flight: int):
+        from collections import deque
+
+        self.pool, self.folders, self.chunk, self.today = pool, folders, chunk, today
+        self.next_start = 0
+        self.window: deque = deque()
+        for _ in range(in_flight):
+            self._submit()
+
+    def _submit(self) -> None:
+        if self.next_start < len(self.folders):
+            batch = self.folders[self.next_start:self.next_start + self.chunk]
+            self.next_start += self.chunk
+            self.window.append(self.pool.submit(_check_in_worker, batch, self.today))
+
+    def __iter__(self) -> Iterator[list[Problem]]:
+        while self.window:
+            done = self.window.popleft().result()
+            self._submit()
+            yield from done

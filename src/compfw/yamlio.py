@@ -368,29 +368,78 @@ def _yaml_error(exc: yaml.YAMLError, text: str) -> YamlProblem:
                            "remove it; a YAML file holds text only")
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
-    hint = "check indentation and quoting on this line"
+    problem = str(getattr(exc, "problem", None) or exc)
+    context = str(getattr(exc, "context", None) or "")
     at = getattr(mark, "index", None) if mark is not None else None
-    tab_here = isinstance(at, int) and 0 <= at < len(text) and text[at] == "\t"
-    if "tab character" in problem or tab_here:
-        message = "invalid YAML: a tab character is used for indentation"
-        hint = "YAML does not allow tabs for indentation; indent with spaces"
-    elif "but found another document" in problem:
-        hint = "keep one YAML document per file (remove the extra '---')"
-    return YamlProblem(line, col, message, hint)
+    if "tab character" in problem or (isinstance(at, int) and 0 <= at < len(text) and text[at] == "\t"):
+        return YamlProblem(line, col, "invalid YAML: a tab character is used for indentation",
+                           "YAML does not allow tabs for indentation; indent with spaces")
+    message, hint = _syntax_message(problem, context)
+    return YamlProblem(line, col, f"invalid YAML: {message}", hint)
 
 
-def _stream_check(text: str) -> None:
-    """Walk the parser's events (no recursion, no nodes kept) and refuse data beyond the bounds."""
-    loader = _Loader(text)
+_CHECK_LINE = "check indentation and quoting on this line"
+# The parser's own wording changes between releases, so it is never shown: each known problem is
+# matched by a stable fragment and said in compfw's words; anything else gets the general message.
+_SYNTAX_MESSAGES: tuple[tuple[str, str, str, str], ...] = (
+    # (fragment of the problem, fragment of the context or "", message, hint)
+    ("nesting depth", "", f"data is nested more than {MAX_DEPTH} levels deep", _TOO_DEEP_HINT),
+    ("another document", "", "the file holds more than one YAML document",
+     "keep one YAML document per file (remove the extra '---')"),
+    ("expected ',' or '}'", "", "a '{' mapping is not closed where it should be",
+     "add the missing ',' or '}', or quote a value that contains one of ,[]{}"),
+    ("expected ',' or ']'", "", "a '[' list is not closed where it should be",
+     "add the missing ',' or ']', or quote a value that contains one of ,[]{}"),
+    ("end of stream", "quoted scalar", "a quoted text is not closed before the end of the file",
+     "add the closing quote"),
+    ("mapping values are not allowed", "", "a ': ' appears where no key can start",
+     "quote a text that contains ': ', or fix the indentation of this key"),
+    ("expected node content", "", "a value is missing, or starts with a character that cannot begin one",
+     _CHECK_LINE),
+    ("expected key", "", "this line's indentation does not fit the mapping around it", _CHECK_LINE),
+    ("expected '-' indicator", "", "this line's indentation does not fit the list around it", _CHECK_LINE),
+    ("expected <block end>", "", "this line's indentation does not fit the block around it", _CHECK_LINE),
+    ("could not find expected ':'", "", "a key is not followed by ':'", _CHECK_LINE),
+    ("cannot start any token", "", "a value starts with a character that YAML reserves (such as @ or `)",
+     "quote the value"),
+    ("undefined alias", "", "an alias (*name) refers to no anchor (&name) above it",
+     "define the anchor first, or write the value out"),
+    ("unknown escape", "", "a double-quoted text has an unknown escape (\\)",
+     "use single quotes, or double the backslash"),
+    ("alphabetic or numeric", "", "an anchor, alias or tag name is empty or has a character it cannot have",
+     _CHECK_LINE),
+    ("comment or a line break", "", "there is more text after a value on the same line", _CHECK_LINE),
+    ("directive", "", "a YAML directive (%...) that compfw does not read", "remove the directive line"),
+    ("end of stream", "", "the file ends in the middle of a value", _CHECK_LINE),
+)
+
+
+def _syntax_message(problem: str, context: str) -> tuple[str, str]:
+    for fragment, in_context, message, hint in _SYNTAX_MESSAGES:
+        if fragment in problem and in_context in context:
+            return message, hint
+    return "the YAML syntax is broken here", _CHECK_LINE
+
+
+def _stream_check(text: str, parser: type = None) -> None:
+    """Walk the parser's events (no recursion, no nodes kept) and refuse data beyond the bounds.
+
+    libyaml's own flow-level limit (PyYAML 6.0.4 and later) can stop the C parser before compfw's
+    bound is reached; the pure-Python parser has no such limit, so the same walk is repeated with
+    it to find where compfw's bound is crossed and report that, in compfw's words.
+    """
+    loader = (parser or _Loader)(text)
     depth = events = 0
     start_kinds = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
     end_kinds = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
         while True:
-            event = loader.get_event()
+            try:
+                event = loader.get_event()
+            except yaml.YAMLError as exc:
+                if parser is None and _is_parser_depth_limit(exc):
+                    _stream_check(text, _PurePythonLoader)
+                raise
             if event is None:
                 return
             kind = type(event)
@@ -413,6 +462,17 @@ def _stream_check(text: str) -> None:
                 depth += 1
     finally:
         loader.dispose()
+
+
+def _is_parser_depth_limit(exc: yaml.YAMLError) -> bool:
+    return "nesting depth" in str(getattr(exc, "problem", "") or exc)
+
+
+class _PurePythonLoader(yaml.SafeLoader):
+    """PyYAML's Python parser, used only to locate nesting that libyaml refused at its own limit."""
+
+    def dispose(self) -> None:  # SafeLoader.dispose exists; kept explicit for the finally above
+        super().dispose()
 
 
 def _needs_stream_check(text: str) -> bool:
@@ -443,6 +503,13 @@ def parse_text(text: str) -> Any:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
+        if _is_parser_depth_limit(exc):
+            try:
+                _stream_check(text, _PurePythonLoader)
+            except YamlProblem as located:
+                raise located from None
+            except yaml.YAMLError:
+                pass
         raise _yaml_error(exc, text) from None
     except RecursionError:  # pragma: no cover - the depth bounds stop this first
         raise YamlProblem(0, 0, "data is nested too deeply to read", "flatten the structure") from None
