@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from compfw.problems import UserError, display_path
-from compfw.scaffold import slug
+from compfw.authoring.scaffold import slug
+from compfw.files.problems import UserError, display_path
 
 ID_MAX = 64
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
@@ -40,13 +40,14 @@ def _unique(items: list[str]) -> list[str]:
 
 def prepare_evidence(folder: Path, competencies: list[str], title: str, narrative: str, date: dt.date,
                      documents: list[str], evidence_id: str | None, today: dt.date) -> NewEvidence:
-    from compfw.loading import LoadedPortfolio, Record, find_repo_root
-    from compfw.modelerrors import validate_as
-    from compfw.models import Evidence
-    from compfw.rules import check_portfolio
-    from compfw.schemas import modeline
-    from compfw.workspace import open_portfolio
-    from compfw.yamlio import YamlDocument, dump_yaml, parse_text
+    from compfw.checks.rules import check_portfolio
+    from compfw.checks.workspace import open_portfolio
+    from compfw.files.yaml_located import YamlDocument
+    from compfw.files.yaml_parse import dump_yaml, parse_text
+    from compfw.model.loading import LoadedPortfolio, Record, find_repo_root
+    from compfw.model.modelerrors import validate_as
+    from compfw.model.models import Evidence
+    from compfw.model.schemas import modeline
 
     opened = open_portfolio(folder, today)
     lp, lf = opened.portfolio, opened.framework
@@ -125,7 +126,7 @@ def read_narrative(source: str) -> str:
 
 
 def write_evidence(new: NewEvidence) -> Path:
-    from compfw.writing import AlreadyExists, write_new
+    from compfw.files.writing import AlreadyExists, write_new
 
     try:
         return write_new(new.path, new.text)

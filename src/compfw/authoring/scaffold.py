@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from compfw.problems import UserError, display_path
+from compfw.files.problems import UserError, display_path
 
 
 def slug(text: str, max_length: int = 80) -> str:
@@ -98,13 +98,14 @@ HEADER = """\
 
 def prepare_init(req: InitRequest, root: Path, today: dt.date) -> dict[Path, str]:
     """The files to write, checked as `compfw validate` would check them; raises UserError."""
-    from compfw.commands.framework import resolve
-    from compfw.loading import PORTFOLIO_FILE, FrameworkStore, LoadedPortfolio, find_portfolio_by_email
-    from compfw.modelerrors import validate_as
-    from compfw.models import Portfolio
-    from compfw.rules import check_portfolio
-    from compfw.schemas import KINDS, SCHEMA_DIR, file_name, modeline, schema_text
-    from compfw.yamlio import YamlDocument, dump_yaml, parse_text
+    from compfw.checks.rules import check_portfolio
+    from compfw.files.yaml_located import YamlDocument
+    from compfw.files.yaml_parse import dump_yaml, parse_text
+    from compfw.model.loading import resolve
+    from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, LoadedPortfolio, find_portfolio_by_email
+    from compfw.model.modelerrors import validate_as
+    from compfw.model.models import Portfolio
+    from compfw.model.schemas import KINDS, SCHEMA_DIR, file_name, modeline, schema_text
 
     folder = req.folder
     target = folder / PORTFOLIO_FILE
@@ -149,6 +150,6 @@ def prepare_init(req: InitRequest, root: Path, today: dt.date) -> dict[Path, str
 
 
 def write_init(files: dict[Path, str]) -> list[Path]:
-    from compfw.writing import write_all_new
+    from compfw.files.writing import write_all_new
 
     return write_all_new(files)

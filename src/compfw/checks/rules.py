@@ -10,12 +10,12 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-from compfw.catalog import Placed
-from compfw.loading import FrameworkStore, LoadedFramework, LoadedPortfolio, Record
-from compfw.models import Framework, Portfolio, Signoff
-from compfw.problems import Problem
-from compfw.readiness import add_months
-from compfw.yamlio import position_of
+from compfw.engine.readiness import add_months
+from compfw.files.problems import Problem
+from compfw.files.yaml_located import position_of
+from compfw.model.catalog import Placed
+from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio, Record
+from compfw.model.models import Framework, Portfolio, Signoff
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -263,7 +263,7 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
         elif not pf.scheme.start <= ev.date <= pf.scheme.end:
             add(record.doc, record.loc + ("date",), f"evidence date {ev.date} is outside the scheme", "check the date")
 
-    from compfw.migration import check_migration_files
+    from compfw.checks.migration_check import check_migration_files
 
     for problem in check_migration_files(lp, store):
         out.append(problem)

@@ -8,18 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compfw.loading import (
-    PORTFOLIO_FILE,
-    FrameworkStore,
-    LoadedFramework,
-    load_framework_file,
-    load_portfolio,
-    yaml_files,
-)
-from compfw.problems import Problem, UserError, display_path
-from compfw.progress import progress_iter
-from compfw.problems import today as current_day
-from compfw.rules import check_framework, check_portfolio
+from compfw.checks.rules import check_framework, check_portfolio
+from compfw.files.problems import Problem, UserError, display_path
+from compfw.files.problems import today as current_day
+from compfw.files.progress import progress_iter
+from compfw.files.reading import yaml_files
+from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, LoadedFramework, load_framework_file
+from compfw.model.portfolios import load_portfolio
 
 RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
 

@@ -6,18 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from compfw.gitutil import config_value
-from compfw.loading import (
+from compfw.checks.rules import check_portfolio
+from compfw.files.gitutil import config_value
+from compfw.files.problems import Problem, UserError
+from compfw.files.problems import today as current_day
+from compfw.model.loading import (
     FrameworkStore,
     LoadedFramework,
     LoadedPortfolio,
     find_portfolio_by_email,
     find_repo_root,
-    load_portfolio,
 )
-from compfw.problems import Problem, UserError
-from compfw.problems import today as current_day
-from compfw.rules import check_portfolio
+from compfw.model.portfolios import load_portfolio
 
 
 @dataclass

@@ -6,7 +6,6 @@ that `compfw --help` and each command start no slower than they must.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -14,7 +13,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from compfw.problems import UserError
+from compfw.cli.options import parse_date
+from compfw.files.problems import UserError
 
 app = typer.Typer(
     name="compfw",
@@ -47,21 +47,6 @@ def _root(
         os.environ["NO_COLOR"] = "1"
 
 
-def parse_date(value: Optional[str], option: str = "--as-of") -> dt.date:
-    if value is None:
-        from compfw.problems import today
-
-        return today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option) from None
-
-
-def fail(message: str, hint: str = "") -> UserError:
-    return UserError(message, hint)
-
-
 # --- status -----------------------------------------------------------------------------------
 
 
@@ -72,7 +57,7 @@ def status(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
 ) -> None:
     """Where a trainee stands: every competency's status, percentage achieved, readiness."""
-    from compfw.commands.status import run_status
+    from compfw.cli.commands.status import run_status
 
     raise typer.Exit(run_status(portfolio, parse_date(as_of), json_out))
 
@@ -89,8 +74,8 @@ def validate(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for many portfolios (0 = one per core).")] = 0,
 ) -> None:
     """Check frameworks and portfolios; every problem as path:line:col. Exit 1 on findings."""
-    from compfw.commands.validate import run_validate
-    from compfw.reporters import FORMATS
+    from compfw.cli.commands.validate import run_validate
+    from compfw.render.reporters import FORMATS
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -105,7 +90,7 @@ def framework_list(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every framework: id, version, title and counts."""
-    from compfw.commands.framework import run_list
+    from compfw.cli.commands.framework import run_list
 
     raise typer.Exit(run_list(json_out))
 
@@ -117,13 +102,13 @@ def framework_show(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A framework's tree with targets (or stages)."""
-    from compfw.commands.framework import run_show
+    from compfw.cli.commands.framework import run_show
 
     raise typer.Exit(run_show(framework_id, version, json_out))
 
 
 def _register_extensions() -> None:
-    from compfw.commands import ecosystem, reporting, signing
+    from compfw.cli.commands import ecosystem, reporting, signing
 
     for module in (signing, reporting, ecosystem):
         module.register(app)
@@ -134,7 +119,7 @@ _register_extensions()
 
 def main() -> None:
     """Entry point: the one place where an error turns into a message and an exit code."""
-    from compfw.output import print_error
+    from compfw.cli.output import print_error
 
     try:
         app()

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from compfw.problems import UserError
+from compfw.files.problems import UserError
 
 
 def colour_wanted(stream=None) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from compfw.models import Framework, Milestone, Portfolio
+from compfw.model.models import Framework, Milestone, Portfolio
 
 Verdict = Literal["behind", "on_track", "far_ahead"]
 MilestoneState = Literal["met", "missed", "pending"]

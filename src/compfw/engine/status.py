@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from compfw.catalog import Catalog, Placed
-from compfw.models import Evidence, Framework, Portfolio, Signoff
+from compfw.model.catalog import Catalog, Placed
+from compfw.model.models import Evidence, Framework, Portfolio, Signoff
 
 Status = Literal["not_achieved", "partially_achieved", "achieved", "achieved_plus"]
 STATUSES: tuple[Status, ...] = ("not_achieved", "partially_achieved", "achieved", "achieved_plus")

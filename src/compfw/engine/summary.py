@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from compfw.loading import LoadedFramework, LoadedPortfolio
-from compfw.models import Person, Portfolio
-from compfw.readiness import VERDICT_LABELS, Readiness, add_months, readiness
-from compfw.status import STATUS_LABELS, PortfolioStatus, statuses
+from compfw.engine.readiness import VERDICT_LABELS, Readiness, add_months, readiness
+from compfw.engine.status import STATUS_LABELS, PortfolioStatus, statuses
+from compfw.model.loading import LoadedFramework, LoadedPortfolio
+from compfw.model.models import Person, Portfolio
 
 JSON_VERSION = 1
 

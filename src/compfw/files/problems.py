@@ -74,3 +74,7 @@ def today() -> dt.date:
         except ValueError:
             raise UserError(f"COMPFW_TODAY={fixed!r} is not a date", "write YYYY-MM-DD") from None
     return dt.date.today()
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

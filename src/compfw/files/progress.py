@@ -18,7 +18,7 @@ THRESHOLD = 20
 
 
 def bar_wanted(count: int | None, threshold: int = THRESHOLD, stream=None) -> bool:
-    from compfw.loading import env_flag
+    from compfw.files.problems import env_flag
 
     stream = stream if stream is not None else sys.stderr
     if count is None or count <= threshold:

@@ -20,7 +20,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from compfw.problems import UserError
+from compfw.files.problems import UserError
 
 
 class AlreadyExists(UserError):
@@ -100,7 +100,7 @@ def _write_temp(folder: Path, name: str, content: str) -> Path:
 
 def write_new(path: Path, content: str) -> Path:
     """Create path with content; refuse if it exists. Returns the path written."""
-    from compfw.yamlio import outside_repository
+    from compfw.files.reading import outside_repository
 
     if path.exists() or path.is_symlink():
         raise _exists(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from compfw.models import Assessment, Competency, Element, Framework, Section
+from compfw.model.models import Assessment, Competency, Element, Framework, Section
 
 
 @dataclass(frozen=True)

@@ -21,23 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compfw.catalog import Catalog
-from compfw.modelerrors import validate_as
-from compfw.models import Evidence, Framework, Portfolio, Signoff
-from compfw.problems import Problem
-from compfw.yamlio import (
-    FileRefused,
-    LocatedList,
-    YamlDocument,
-    load_yaml,
-    outside_repository,
-    position_of,
-    read_bytes,
-    shown_path,
-)
+from compfw.files.problems import Problem, UserError
+from compfw.files.reading import FileRefused, yaml_files, outside_repository, read_bytes
+from compfw.files.yaml_located import LocatedList, YamlDocument, position_of, shown_path
+from compfw.files.yaml_parse import load_yaml
+from compfw.model.catalog import Catalog
+from compfw.model.modelerrors import validate_as
+from compfw.model.models import Evidence, Framework, Portfolio, Signoff
 
 PORTFOLIO_FILE = "portfolio.yaml"
-YAML_SUFFIXES = (".yaml", ".yml")
 _WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?", re.UNICODE)
 MAX_PIECE_BYTES = 1024 * 1024  # a 2,000-word piece is about 13 kB
 
@@ -58,23 +50,10 @@ def find_repo_root(start: Path | None = None) -> Path:
 
 def shipped_dir(kind: str) -> Path:
     """Data shipped with the package (wheel), or the source checkout's copy (editable install)."""
-    packaged = Path(__file__).parent / "_data" / kind
+    packaged = Path(__file__).parents[1] / "_data" / kind
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / kind
-
-
-def yaml_files(folder: Path) -> list[Path]:
-    """The YAML files of a folder, by name (hidden ones left out; a folder named x.yaml is kept,
-    so that loading it reports it)."""
-    try:
-        with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(YAML_SUFFIXES) and not e.name.startswith("."))
-    except (NotADirectoryError, FileNotFoundError):
-        return []
-    except OSError:
-        return []
-    return [folder / name for name in names]
+    return Path(__file__).resolve().parents[3] / kind
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -172,6 +151,22 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
+def resolve(store, framework_id: str, version: str | None):
+    versions = store.versions(framework_id)
+    if not versions:
+        known = ", ".join(sorted({lf.framework.id for lf in store.all()}))
+        raise UserError(f"unknown framework {framework_id!r}", f"known frameworks: {known}")
+    chosen = version or sorted(versions, key=_version_key)[-1]
+    lf = store.get(framework_id, chosen)
+    if lf is None:
+        raise UserError(f"framework {framework_id} has no version {chosen!r}", f"available: {', '.join(versions)}")
+    return lf
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.replace("-", ".").split("."))
+
+
 # --- portfolios -------------------------------------------------------------------------------
 
 
@@ -247,8 +242,12 @@ def _outside(folder: Path) -> Problem:
                    "inside the repository", code="outside-repository")
 
 
-def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]:
-    """Load a portfolio folder; what cannot be read comes back as problems."""
+def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]:
+    """Read a portfolio folder's own files (portfolio.yaml, evidence, sign-offs) as they are written.
+
+    Recorded migrations are not applied here: `model.portfolios.load_portfolio` applies them on
+    top, so that reading files never depends on the migration rules.
+    """
     path = folder / PORTFOLIO_FILE
     if outside_repository(folder):
         return None, [_outside(folder)]
@@ -266,18 +265,21 @@ def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     problems.extend(found)
     loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
     problems.extend(found)
-    from compfw.migration import apply_migrations
-
-    problems.extend(apply_migrations(loaded))
-    if portfolio.reflective_piece is not None:
-        words, why = _reflective_words(folder, portfolio.reflective_piece.file)
-        loaded.reflective_words = words
-        if why:
-            line, col = position_of(doc.data, ("reflective_piece", "file"))
-            problems.append(Problem(doc.shown, line, col, f"reflective piece {portfolio.reflective_piece.file!r} {why}",
-                                    "write the piece as a UTF-8 Markdown file beside portfolio.yaml",
-                                    code="reflective-piece"))
     return loaded, problems
+
+
+def reflective_piece_problems(loaded: LoadedPortfolio) -> list[Problem]:
+    """Count the words of the portfolio's reflective piece, if it names one; why it cannot be counted."""
+    portfolio, doc = loaded.portfolio, loaded.doc
+    if portfolio.reflective_piece is None:
+        return []
+    words, why = _reflective_words(loaded.folder, portfolio.reflective_piece.file)
+    loaded.reflective_words = words
+    if not why:
+        return []
+    line, col = position_of(doc.data, ("reflective_piece", "file"))
+    return [Problem(doc.shown, line, col, f"reflective piece {portfolio.reflective_piece.file!r} {why}",
+                    "write the piece as a UTF-8 Markdown file beside portfolio.yaml", code="reflective-piece")]
 
 
 def _reflective_words(folder: Path, name: str) -> tuple[int | None, str]:
@@ -346,7 +348,3 @@ def find_portfolio_by_email(root: Path, email: str) -> Path | None:
         if _email_of(folder, needle):
             return folder
     return None
-
-
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no")

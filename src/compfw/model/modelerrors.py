@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from compfw.problems import Problem
-from compfw.yamlio import YamlDocument, position_of, raw_scalar_at
+from compfw.files.problems import Problem
+from compfw.files.yaml_located import YamlDocument, position_of, raw_scalar_at
 
 M = TypeVar("M", bound=BaseModel)
 

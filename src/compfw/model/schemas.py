@@ -81,7 +81,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
 
 
 def _models() -> dict[str, type]:
-    from compfw.models import Evidence, Framework, Portfolio, Signoff
+    from compfw.model.models import Evidence, Framework, Portfolio, Signoff
 
     return {"framework": Framework, "portfolio": Portfolio, "evidence": Evidence, "signoff": Signoff}
 

@@ -160,7 +160,7 @@ CSV_COLUMNS = ("framework", "version", "section", "element", "id", "printed_id",
 
 def csv_text(lf) -> str:
     """One row per competency, in document order, with a header row."""
-    from compfw.commands.framework import competency_rows
+    from compfw.render.case_export import competency_rows
 
     fw = lf.framework
     out = io.StringIO()
@@ -172,3 +172,23 @@ def csv_text(lf) -> str:
                          "" if row["target"] is None else row["target"], row["target_source"],
                          " ".join(row["text"].split())])
     return out.getvalue()
+
+
+def competency_rows(lf) -> list[dict]:
+    fw = lf.framework
+    rows = []
+    for p in lf.catalog.placed:
+        target, source = p.target(fw, None)
+        rows.append({
+            "id": p.id,
+            "section": p.section.id,
+            "element": p.element.id if p.element else None,
+            "kind": p.competency.kind,
+            "text": p.competency.text,
+            "target": target,
+            "target_source": source,
+            "assessment": p.assessment,
+            "printed_id": p.competency.printed_id,
+            "statements": {str(k): v for k, v in p.competency.statements.items()},
+        })
+    return rows

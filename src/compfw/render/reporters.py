@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Iterable
 
-from compfw.problems import Problem
+from compfw.files.problems import Problem
 
 FORMATS = ("text", "json", "github", "auto")
 

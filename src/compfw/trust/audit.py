@@ -21,10 +21,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from compfw import gitutil
-from compfw.gitutil import CommitInfo, FileChange
-from compfw.models import Portfolio, Signoff
-from compfw.problems import Problem, UserError, display_path
+from compfw.files import gitutil
+from compfw.files.gitutil import CommitInfo, FileChange
+from compfw.files.problems import Problem, UserError, display_path
+from compfw.model.models import Portfolio, Signoff
 
 ALLOWED_SIGNERS = ".compfw/allowed_signers"
 SIGNATURE_VERDICTS = {
@@ -167,8 +167,9 @@ def _uncommitted(scope: Scope) -> list[Problem]:
 
 def _load(blob: bytes | None, path: str, model: type):
     """A model from a file's content at some revision: (model, None) or (None, why not)."""
-    from compfw.modelerrors import validate_as
-    from compfw.yamlio import YamlDocument, YamlProblem, parse_text
+    from compfw.files.yaml_located import YamlDocument, YamlProblem
+    from compfw.files.yaml_parse import parse_text
+    from compfw.model.modelerrors import validate_as
 
     if blob is None:
         return None, "missing"
@@ -237,7 +238,7 @@ def _check_addition(scope: Scope, change: FileChange, info: CommitInfo, blobs: d
 
 def _authority_findings(scope: Scope, change: FileChange, info: CommitInfo, signoff: Signoff,
                         blobs: dict[str, bytes | None], finding) -> list[Problem]:
-    from compfw.rules import signer_authority
+    from compfw.checks.rules import signer_authority
 
     email, short = signoff.signer.email.strip().lower(), change.commit[:12]
     folder = portfolio_of(change.path, scope.prefix)

@@ -20,10 +20,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from compfw.gitutil import GitError, git
-from compfw.loading import PORTFOLIO_FILE, YAML_SUFFIXES
-from compfw.problems import UserError
-from compfw.yamlio import FileRefused, load_yaml, read_bytes
+from compfw.files.gitutil import GitError, git
+from compfw.files.problems import UserError
+from compfw.files.reading import YAML_SUFFIXES
+from compfw.files.reading import FileRefused, read_bytes
+from compfw.files.yaml_parse import load_yaml
+from compfw.model.loading import PORTFOLIO_FILE
 
 
 def changed_files(root: Path, ref: str) -> list[Path]:

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from compfw.loading import Record
-from compfw.models import Id, Portfolio, Signer
-from compfw.problems import UserError
-from compfw.problems import today as current_day
-from compfw.workspace import Opened, open_portfolio
-from compfw.yamlio import YamlDocument, YamlProblem, dump_yaml, parse_text
+from compfw.checks.workspace import Opened, open_portfolio
+from compfw.files.problems import UserError
+from compfw.files.problems import today as current_day
+from compfw.files.yaml_located import YamlDocument, YamlProblem
+from compfw.files.yaml_parse import dump_yaml, parse_text
+from compfw.model.loading import Record
+from compfw.model.models import Id, Portfolio, Signer
 
 HEADER = ("# yaml-language-server: $schema=../../../schemas/signoff.schema.json\n"
           "# A sign-off record: never edited once added. To change a sign-off, add a new one.\n")
@@ -64,7 +65,7 @@ class Outcome:
 
 def find_signer(portfolio: Portfolio, email: str, on: dt.date) -> Signer:
     """The signer as the portfolio names them; refuses the trainee and anyone not authorised."""
-    from compfw.rules import signer_authority
+    from compfw.checks.rules import signer_authority
 
     wanted = email.strip().lower()
     trainee = portfolio.trainee
@@ -92,7 +93,7 @@ def find_signer(portfolio: Portfolio, email: str, on: dt.date) -> Signer:
 def signer_email(request: SignoffRequest, root: Path) -> str:
     if request.signer_email:
         return request.signer_email
-    from compfw.gitutil import config_value
+    from compfw.files.gitutil import config_value
 
     email = config_value("user.email", root)
     if not email:
@@ -123,8 +124,8 @@ def _file_name(on: dt.date, competency: str, taken: set[str]) -> str:
 
 def _parse_back(path: Path, text: str) -> Record | str:
     """The record as the loader will read it, or why it cannot be read."""
-    from compfw.modelerrors import validate_as
-    from compfw.models import Signoff
+    from compfw.model.modelerrors import validate_as
+    from compfw.model.models import Signoff
 
     try:
         doc = YamlDocument(path, parse_text(text), text)
@@ -186,7 +187,7 @@ def plan_signoffs(request: SignoffRequest, opened: Opened, signer: Signer, on: d
 
 def _rule_failures(opened: Opened, planned: list[NewSignoff]) -> list[tuple[str, str, str]]:
     """What validate would say about the new records, checked beside the existing ones."""
-    from compfw.rules import check_portfolio
+    from compfw.checks.rules import check_portfolio
 
     lp = opened.portfolio
     trial = dataclasses.replace(lp, signoffs=[*lp.signoffs, *(n.record for n in planned)])
@@ -231,7 +232,7 @@ def commit_message(trainee_id: str, signer: Signer, planned: list[NewSignoff], l
 
 
 def _percent(opened: Opened, on: dt.date) -> float:
-    from compfw.summary import evaluate
+    from compfw.engine.summary import evaluate
 
     current, _ = evaluate(opened.portfolio, opened.framework, on)
     return current.percent_achieved
@@ -239,8 +240,8 @@ def _percent(opened: Opened, on: dt.date) -> float:
 
 def record_signoffs(request: SignoffRequest, commit: bool = False) -> Outcome:
     """Check, write (all or nothing) and, if asked, commit the sign-offs of one request."""
-    from compfw.gitutil import GitError, commit_new_files, toplevel
-    from compfw.writing import write_all_new
+    from compfw.files.gitutil import GitError, commit_new_files, toplevel
+    from compfw.files.writing import write_all_new
 
     today = current_day()
     on = request.date or today

@@ -1,7 +1,7 @@
 """Fitting the ecosystem: editor schemas, `init`, `evidence add`, `migrate`, `export case|csv`.
 
-Thin typer layer like cli.py: options are parsed here, the work is done in compfw.schemas,
-compfw.scaffold, compfw.evidence, compfw.migration and compfw.case_export, imported inside the
+Thin typer layer like cli/app.py: options are parsed here, the work is done in model.schemas,
+authoring.scaffold, authoring.evidence, authoring.migrate and render.case_export, imported inside the
 commands so that `compfw --help` stays fast. Every refusal is `error:` + `hint:` on stderr, exit 1,
 nothing written; a missing or malformed option is a usage error, exit 2.
 """
@@ -16,7 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compfw.output import guarded
+from compfw.cli.output import guarded
 
 SCHEMA_KINDS = ("framework", "portfolio", "evidence", "signoff")
 
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
 def interactive() -> bool:
     """Prompt only for a person at a terminal: stdin is a tty and CI is not set."""
-    from compfw.loading import env_flag
+    from compfw.files.problems import env_flag
 
     isatty = getattr(sys.stdin, "isatty", None)
     try:
@@ -84,7 +84,7 @@ def schema(
     """Print the JSON Schema (draft-07) of a kind of file, for editors and check-jsonschema."""
     if kind not in SCHEMA_KINDS:
         raise typer.BadParameter(f"choose one of {', '.join(SCHEMA_KINDS)}", param_hint="KIND")
-    from compfw.schemas import schema_text
+    from compfw.model.schemas import schema_text
 
     _out(schema_text(kind))
 
@@ -160,8 +160,8 @@ def init(
                               "(pass them; compfw init asks for them only at a terminal)", ctx)
 
     def body() -> int:
-        from compfw.problems import today
-        from compfw.scaffold import InitRequest, PlacementSpec, prepare_init, slug, write_init
+        from compfw.authoring.scaffold import InitRequest, PlacementSpec, prepare_init, slug, write_init
+        from compfw.files.problems import today
 
         tid = trainee_id if trainee_id is not None else slug(folder.resolve().name)
         spec = None
@@ -190,19 +190,19 @@ def _existing_ancestor(folder: Path) -> Path:
 
 
 def _root_for(folder: Path) -> Path:
-    from compfw.loading import find_repo_root
+    from compfw.model.loading import find_repo_root
 
     return find_repo_root(_existing_ancestor(folder).resolve())
 
 
 def _known_frameworks(folder: Path) -> list[str]:
-    from compfw.loading import FrameworkStore
+    from compfw.model.loading import FrameworkStore
 
     return sorted({lf.framework.id for lf in FrameworkStore.for_repo(_root_for(folder)).all()})
 
 
 def _report_written(written: list[Path], folder: Path, root: Path) -> None:
-    from compfw.problems import display_path
+    from compfw.files.problems import display_path
 
     for path in written:
         _out(f"wrote {display_path(path)}\n")
@@ -244,8 +244,8 @@ def evidence_add(
     when = _date(date, "--date")
 
     def body() -> int:
-        from compfw.evidence import prepare_evidence, read_narrative, write_evidence
-        from compfw.problems import display_path, today
+        from compfw.authoring.evidence import prepare_evidence, read_narrative, write_evidence
+        from compfw.files.problems import display_path, today
 
         text = narrative if narrative is not None else read_narrative(file)
         day = today()
@@ -269,8 +269,8 @@ def migrate(
     """Re-pin a portfolio to a new framework version, carrying sign-offs and evidence across renames."""
 
     def body() -> int:
-        from compfw.migration import prepare_migration, write_migration
-        from compfw.problems import display_path, today
+        from compfw.authoring.migrate import prepare_migration, write_migration
+        from compfw.files.problems import display_path, today
 
         result = prepare_migration(portfolio, to, today())
         plan = result.plan
@@ -312,10 +312,10 @@ def migrate(
 
 
 def _framework(framework_id: str, version: Optional[str]):
-    from compfw.commands.framework import resolve
-    from compfw.loading import FrameworkStore, find_repo_root
-    from compfw.problems import UserError
-    from compfw.rules import check_framework
+    from compfw.checks.rules import check_framework
+    from compfw.files.problems import UserError
+    from compfw.model.loading import resolve
+    from compfw.model.loading import FrameworkStore, find_repo_root
 
     lf = resolve(FrameworkStore.for_repo(find_repo_root()), framework_id, version)
     errors = [p for p in check_framework(lf) if p.severity == "error"]
@@ -329,8 +329,8 @@ def _emit(text: str, output: Optional[Path]) -> None:
     if output is None:
         _out(text)
         return
-    from compfw.problems import UserError, display_path
-    from compfw.writing import AlreadyExists, write_new
+    from compfw.files.problems import UserError, display_path
+    from compfw.files.writing import AlreadyExists, write_new
 
     try:
         write_new(output, text)
@@ -350,7 +350,7 @@ def export_case(
     """A framework as a 1EdTech CASE v1.1 CFPackage (JSON) with stable identifiers."""
 
     def body() -> int:
-        from compfw.case_export import case_package
+        from compfw.render.case_export import case_package
 
         package = case_package(_framework(framework_id, version), base_uri)
         _emit(json.dumps(package, indent=2, ensure_ascii=False) + "\n", output)
@@ -368,7 +368,7 @@ def export_csv(
     """A framework's competencies as CSV, one row each, for spreadsheets."""
 
     def body() -> int:
-        from compfw.case_export import csv_text
+        from compfw.render.case_export import csv_text
 
         _emit(csv_text(_framework(framework_id, version)), output)
         return 0

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 
-from compfw.output import console, guarded
-from compfw.problems import UserError
+from compfw.cli.output import console, guarded
+from compfw.model.loading import resolve
+from compfw.render.case_export import competency_rows
 
 
 def _store():
-    from compfw.loading import FrameworkStore, find_repo_root
+    from compfw.model.loading import FrameworkStore, find_repo_root
 
     return FrameworkStore.for_repo(find_repo_root())
 
@@ -48,42 +49,6 @@ def run_list(json_out: bool) -> int:
         return 0
 
     return guarded(body)
-
-
-def competency_rows(lf) -> list[dict]:
-    fw = lf.framework
-    rows = []
-    for p in lf.catalog.placed:
-        target, source = p.target(fw, None)
-        rows.append({
-            "id": p.id,
-            "section": p.section.id,
-            "element": p.element.id if p.element else None,
-            "kind": p.competency.kind,
-            "text": p.competency.text,
-            "target": target,
-            "target_source": source,
-            "assessment": p.assessment,
-            "printed_id": p.competency.printed_id,
-            "statements": {str(k): v for k, v in p.competency.statements.items()},
-        })
-    return rows
-
-
-def resolve(store, framework_id: str, version: str | None):
-    versions = store.versions(framework_id)
-    if not versions:
-        known = ", ".join(sorted({lf.framework.id for lf in store.all()}))
-        raise UserError(f"unknown framework {framework_id!r}", f"known frameworks: {known}")
-    chosen = version or sorted(versions, key=_version_key)[-1]
-    lf = store.get(framework_id, chosen)
-    if lf is None:
-        raise UserError(f"framework {framework_id} has no version {chosen!r}", f"available: {', '.join(versions)}")
-    return lf
-
-
-def _version_key(version: str) -> tuple:
-    return tuple(int(part) if part.isdigit() else 0 for part in version.replace("-", ".").split("."))
 
 
 def run_show(framework_id: str, version: str | None, json_out: bool) -> int:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
                                                                           "as JSON, instead of the report.")] = False,
     ) -> None:
         """Markdown reports: a trainee's report, a review pack, or the cohort (also as CSV)."""
-        from compfw.cli import parse_date
+        from compfw.cli.options import parse_date
 
         if fmt not in REPORT_FORMATS:
             raise typer.BadParameter(f"choose one of {', '.join(REPORT_FORMATS)}", param_hint="--format")
@@ -50,12 +50,12 @@ def register(app: typer.Typer) -> None:
 
 def run_report(path: Path | None, *, cohort: bool, output: Path | None, template: str | None, as_of,
                fmt: str, since, last: int, context_json: bool) -> int:
-    from compfw.output import guarded
+    from compfw.cli.output import guarded
 
     def body() -> int:
-        from compfw import reports
-        from compfw.loading import find_repo_root
-        from compfw.problems import UserError, display_path, today
+        from compfw.files.problems import UserError, display_path, today
+        from compfw.model.loading import find_repo_root
+        from compfw.render import reports, templates
 
         if output is not None:
             check_output(output)
@@ -69,14 +69,14 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
         choice = None
         if fmt == "md" and not context_json:
             root = find_repo_root(path.resolve() if path else None)
-            choice = reports.choose_template(template, kind, root)
-        name = choice.name if choice else (template or reports.DEFAULT_TEMPLATES[kind] if fmt == "md" else "")
+            choice = templates.choose_template(template, kind, root)
+        name = choice.name if choice else (template or templates.DEFAULT_TEMPLATES[kind] if fmt == "md" else "")
         if cohort:
             context = reports.cohort_context(path, as_of, today(), name)
             for failed in context["failed"]:
                 sys.stderr.write(f"warning: {failed['folder']}: not in the report: {failed['error']}\n")
         else:
-            from compfw.workspace import open_portfolio
+            from compfw.checks.workspace import open_portfolio
 
             opened = open_portfolio(path)
             for problem in opened.problems:
@@ -90,11 +90,11 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
         elif fmt == "csv":
             text = reports.cohort_csv(context)
         else:
-            text = reports.render(choice, context)
+            text = templates.render(choice, context)
         if output is None:
             sys.stdout.write(text)
         else:
-            from compfw.writing import replace_file
+            from compfw.files.writing import replace_file
 
             replace_file(output, text)
             sys.stderr.write(f"wrote {display_path(output)}\n")
@@ -105,7 +105,7 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
 
 def check_output(output: Path) -> None:
     """-o FILE: the folder must exist (nothing is created) and FILE must not be a folder."""
-    from compfw.problems import UserError, display_path
+    from compfw.files.problems import UserError, display_path
 
     if output.is_dir():
         raise UserError(f"{display_path(output)} is a folder", "give a file name, e.g. -o report.md")

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from compfw.output import guarded
+from compfw.cli.output import guarded
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the new files, authored as the signer.")] = False,
     ) -> None:
         """Record a manager's sign-off: one new file per competency, checked as validate checks it."""
-        from compfw.cli import parse_date
+        from compfw.cli.options import parse_date
 
         on = parse_date(date, "--date") if date is not None else None
         text = sys.stdin.read() if feedback == "-" else feedback
@@ -48,7 +48,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text | json | github | auto (github under GitHub Actions).")] = "auto",
     ) -> None:
         """Prove the sign-off history from git: signers authored, authorised, never edited. Exit 1 on findings."""
-        from compfw.reporters import FORMATS
+        from compfw.render.reporters import FORMATS
 
         if fmt not in FORMATS:
             raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
 def run_signoff(portfolio: Path, competencies: list[str], feedback: str, level: int | None,
                 evidence: list[str], as_email: str | None, on, commit: bool) -> int:
     def body() -> int:
-        from compfw.signoff import SignoffRequest, record_signoffs
+        from compfw.trust.signoff import SignoffRequest, record_signoffs
 
         request = SignoffRequest(portfolio, tuple(competencies), feedback, level, tuple(evidence), as_email, on)
         report(record_signoffs(request, commit))
@@ -73,7 +73,7 @@ def run_signoff(portfolio: Path, competencies: list[str], feedback: str, level: 
 
 
 def report(outcome) -> None:
-    from compfw.problems import display_path
+    from compfw.files.problems import display_path
 
     signer = outcome.signer
     count = len(outcome.written)
@@ -94,9 +94,9 @@ def report(outcome) -> None:
 
 def run_audit(base: str | None, require_signed: bool, fmt: str) -> int:
     def body() -> int:
-        from compfw.audit import run_audit as audit_history
-        from compfw.loading import find_repo_root
-        from compfw.reporters import exit_code, render_problems
+        from compfw.model.loading import find_repo_root
+        from compfw.render.reporters import exit_code, render_problems
+        from compfw.trust.audit import run_audit as audit_history
 
         result = audit_history(find_repo_root(), base, require_signed)
         sys.stdout.write(render_problems(result.problems, fmt, result.checked))
@@ -107,9 +107,9 @@ def run_audit(base: str | None, require_signed: bool, fmt: str) -> int:
 
 def run_codeowners() -> int:
     def body() -> int:
-        from compfw.codeowners import codeowners_text
-        from compfw.gitutil import toplevel
-        from compfw.loading import find_repo_root
+        from compfw.files.gitutil import toplevel
+        from compfw.model.loading import find_repo_root
+        from compfw.trust.codeowners import codeowners_text
 
         root = find_repo_root()
         top = toplevel(root)

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from compfw.output import console, guarded
+from compfw.cli.output import console, guarded
 
 STATUS_STYLE = {
     "not_achieved": "red",
@@ -20,8 +20,8 @@ VERDICT_STYLE = {"behind": "bold red", "on_track": "bold green", "far_ahead": "b
 
 def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
     def body() -> int:
-        from compfw.summary import status_document
-        from compfw.workspace import open_portfolio
+        from compfw.checks.workspace import open_portfolio
+        from compfw.engine.summary import status_document
 
         opened = open_portfolio(path)
         doc = status_document(opened.portfolio, opened.framework, as_of)
@@ -42,7 +42,7 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
 def render(doc: dict) -> None:
     from rich.text import Text
 
-    from compfw.markdown_escape import bar
+    from compfw.render.markdown_escape import bar
 
     out = console()
     fw, trainee, rd = doc["framework"], doc["trainee"], doc["readiness"]

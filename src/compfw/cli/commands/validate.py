@@ -5,20 +5,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from compfw.output import guarded
-from compfw.problems import display_path
+from compfw.cli.output import guarded
+from compfw.files.problems import display_path
 
 
 def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str | None, jobs: int) -> int:
     def body() -> int:
-        from compfw.loading import find_repo_root
-        from compfw.reporters import exit_code, render_problems
-        from compfw.validate import run_validation
+        from compfw.checks.validate import run_validation
+        from compfw.model.loading import find_repo_root
+        from compfw.render.reporters import exit_code, render_problems
 
         root = find_repo_root()
         chosen = paths or [p for p in (root / "frameworks", root / "portfolios") if p.exists()]
         if changed_since:
-            from compfw.changes import changed_targets
+            from compfw.trust.changes import changed_targets
 
             chosen = changed_targets(root, changed_since, chosen)
         problems = list(run_validation(chosen, root, strict=strict, jobs=jobs))

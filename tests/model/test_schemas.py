@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from conftest import REPO
 
-from compfw import models
-from compfw.schemas import DESCRIPTIONS, KINDS, schema_for
+from compfw.model import models
+from compfw.model.schemas import DESCRIPTIONS, KINDS, schema_for
 
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)$")

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from compfw.catalog import Catalog
-from compfw.modelerrors import validate_as
-from compfw.models import Framework
-from compfw.yamlio import load_yaml
+from compfw.files.yaml_parse import load_yaml
+from compfw.model.catalog import Catalog
+from compfw.model.modelerrors import validate_as
+from compfw.model.models import Framework
 
 SEED_NAME = "001_e5785cc625d81daf.txt"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FRAMEWORK_FILE = REPO / "frameworks" / "nhs-leadership-framework.yaml"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/framework.schema.json"
 
@@ -49,7 +49,7 @@ STAGE_NAMES = {
 
 def seed_path() -> Path:
     env = os.environ.get("COMPFW_SEEDS")
-    folder = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    folder = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "seeds"
     path = folder / SEED_NAME
     if not path.is_file():
         pytest.fail(

@@ -11,8 +11,8 @@ import jsonschema
 import pytest
 from conftest import REPO
 
-from compfw.case_export import NAMESPACE, change_datetime, identifier
-from compfw.loading import FrameworkStore
+from compfw.model.loading import FrameworkStore
+from compfw.render.case_export import NAMESPACE, change_datetime, identifier
 
 VENDOR = REPO.parent / "shared" / "vendor" / "case-v1p1-cfpackage.schema.json"
 SHIPPED = sorted(p.stem for p in (REPO / "frameworks").glob("*.yaml"))
@@ -164,7 +164,7 @@ def test_csv_export_has_one_row_per_competency(make_repo, cli):
 
 
 def test_progress_iter_is_a_plain_pass_through_off_a_terminal(capsys):
-    from compfw.progress import progress_iter
+    from compfw.files.progress import progress_iter
 
     items = list(range(100))
     assert list(progress_iter(items, "Validating")) == items           # stderr is not a terminal here
@@ -173,7 +173,7 @@ def test_progress_iter_is_a_plain_pass_through_off_a_terminal(capsys):
 
 
 def test_progress_bar_only_for_a_person_at_a_terminal(monkeypatch):
-    from compfw.progress import bar_wanted
+    from compfw.files.progress import bar_wanted
 
     class Tty:
         def isatty(self):
@@ -194,7 +194,7 @@ def test_progress_bar_only_for_a_person_at_a_terminal(monkeypatch):
 def test_progress_bar_draws_on_a_terminal_and_yields_everything(monkeypatch):
     import sys
 
-    from compfw.progress import progress_iter
+    from compfw.files.progress import progress_iter
 
     class TtyBuffer(io.StringIO):
         def isatty(self):

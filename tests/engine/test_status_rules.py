@@ -8,10 +8,10 @@ import pytest
 import yaml
 from conftest import CASES, SHARED
 
-from compfw.loading import load_framework_file
-from compfw.models import Portfolio, Signoff
-from compfw.readiness import readiness
-from compfw.status import status_of
+from compfw.engine.readiness import readiness
+from compfw.engine.status import status_of
+from compfw.model.loading import load_framework_file
+from compfw.model.models import Portfolio, Signoff
 
 RULES = yaml.safe_load((CASES / "status_rules.yaml").read_text())
 READINESS = yaml.safe_load((CASES / "readiness.yaml").read_text())

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from compfw.modelerrors import validate_as
-from compfw.models import Competency, Framework
-from compfw.yamlio import load_yaml
+from compfw.files.yaml_parse import load_yaml
+from compfw.model.modelerrors import validate_as
+from compfw.model.models import Competency, Framework
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FRAMEWORKS = REPO / "frameworks"
 SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/framework.schema.json"
 

@@ -13,8 +13,8 @@ import stat
 
 import pytest
 
-from compfw.problems import UserError
-from compfw.writing import AlreadyExists, WriteFailed, replace_file, write_all_new, write_new
+from compfw.files.problems import UserError
+from compfw.files.writing import AlreadyExists, WriteFailed, replace_file, write_all_new, write_new
 
 
 def tree(root) -> dict[str, bytes | None]:
@@ -243,7 +243,7 @@ def test_replace_file_into_a_missing_folder_is_a_clear_error(tmp_path):
 
 
 def test_leftover_temporary_files_are_never_read_as_records(signoffs):
-    from compfw.loading import yaml_files
+    from compfw.files.reading import yaml_files
 
     (signoffs / ".a.yaml.x1y2.tmp").write_text("half")
     (signoffs / "a.yaml").write_text("whole")

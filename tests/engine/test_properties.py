@@ -22,12 +22,13 @@ from conftest import SHARED
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from compfw.catalog import Catalog
-from compfw.models import Evidence, Framework, Portfolio, Signoff
-from compfw.problems import Problem
-from compfw.status import STATUSES, status_of, statuses
-from compfw.validate import run_validation
-from compfw.yamlio import YamlProblem, load_yaml, parse_text
+from compfw.checks.validate import run_validation
+from compfw.engine.status import STATUSES, status_of, statuses
+from compfw.files.problems import Problem
+from compfw.files.yaml_located import YamlProblem
+from compfw.files.yaml_parse import load_yaml, parse_text
+from compfw.model.catalog import Catalog
+from compfw.model.models import Evidence, Framework, Portfolio, Signoff
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

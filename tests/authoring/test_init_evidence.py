@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import git
 
-from compfw.commands import ecosystem
+from compfw.cli.commands import ecosystem
 
 INIT = ["init", "portfolios/ann-lee", "--framework", "mini", "--name", "Ann Lee", "--email", "ann.lee@example.org",
         "--scheme-start", "2025-09-01", "--scheme-end", "2027-08-31",

@@ -21,7 +21,7 @@ import yaml
 from conftest import CASES, REPO
 from markdown_it import MarkdownIt
 
-from compfw.markdown_escape import bar, md_cell, mermaid_label
+from compfw.render.markdown_escape import bar, md_cell, mermaid_label
 
 CASE = CASES / "report"
 EXPECTED = CASE / "expected"
@@ -453,7 +453,7 @@ def test_cohort_csv_defuses_formulas(repo, cli):
 def test_cohort_reads_one_portfolio_at_a_time():
     import inspect
 
-    from compfw import reports
+    from compfw.render import reports
 
     assert inspect.isgeneratorfunction(reports.cohort_rows)
 
@@ -520,16 +520,17 @@ def test_default_portfolio_is_found_by_git_email(repo, cli):
 
 
 def test_shipped_templates_are_found():
-    from compfw.loading import shipped_dir
+    from compfw.model.loading import shipped_dir
 
     names = sorted(p.name for p in shipped_dir("templates").glob("*.md.j2"))
     assert names == ["cohort.md.j2", "review-pack.md.j2", "trainee.md.j2"]
 
 
 def test_jinja2_is_imported_only_by_the_report_command():
-    code = ("import sys, compfw.cli; from typer.testing import CliRunner; "
-            "CliRunner().invoke(compfw.cli.app, ['--help']); "
-            "print(sorted(m for m in ('jinja2', 'compfw.reports', 'markdown_it') if m in sys.modules))")
+    code = ("import sys; from compfw.cli.app import app; from typer.testing import CliRunner; "
+            "CliRunner().invoke(app, ['--help']); "
+            "print(sorted(m for m in ('jinja2', 'compfw.render.reports', 'compfw.render.templates', 'markdown_it') "
+            "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
 

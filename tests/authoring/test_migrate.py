@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import CASES, git
 
-from compfw.migration import replace_scalars, version_key
+from compfw.files.yaml_edit import replace_scalars
+from compfw.model.migrations import version_key
 
 CASE = CASES / "ecosystem" / "migrate"
 DANA = "portfolios/dana-cole"
@@ -317,7 +318,8 @@ def test_a_pin_that_does_not_match_the_migrations_is_a_located_error(repo, cli):
     ("framework:\n  version: v2\n", 'framework:\n  version: "2.2"\n'),  # plain 2.2 would read as a number
 ])
 def test_replace_scalars_keeps_style_and_everything_else(before, after):
-    from compfw.yamlio import parse_text, position_of
+    from compfw.files.yaml_located import position_of
+    from compfw.files.yaml_parse import parse_text
 
     pos = position_of(parse_text(before), ("framework", "version"))
     assert replace_scalars(before, {pos: "2.2"}) == after
@@ -326,7 +328,8 @@ def test_replace_scalars_keeps_style_and_everything_else(before, after):
 def test_replace_scalars_on_a_shipped_portfolio_is_a_one_line_change():
     from conftest import REPO
 
-    from compfw.yamlio import parse_text, position_of
+    from compfw.files.yaml_located import position_of
+    from compfw.files.yaml_parse import parse_text
 
     text = (REPO / "portfolios/asha-patel/portfolio.yaml").read_text()
     new = replace_scalars(text, {position_of(parse_text(text), ("framework", "version")): "2.2"})

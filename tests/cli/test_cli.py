@@ -11,8 +11,8 @@ from pathlib import Path
 
 from conftest import REPO, git
 
-from compfw.problems import Problem
-from compfw.reporters import escape_data, render_problems
+from compfw.files.problems import Problem
+from compfw.render.reporters import escape_data, render_problems
 
 COMPFW = Path(sys.executable).parent / "compfw"
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import CASES, git
 
-from compfw.loading import load_portfolio
+from compfw.model.portfolios import load_portfolio
 
 CASE = CASES / "signoff" / "repo"
 FEEDBACK = "Clear, well evidenced collaboration with the regional network; keep sharing it."
