@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compfw.checks.cached import decode_problems, encode_problems, remember_for_portfolio
 from compfw.checks.rules import check_framework, check_portfolio
-from compfw.files.problems import Problem, UserError, display_path
+from compfw.files.problems import Problem, display_path
 from compfw.files.problems import today as current_day
 from compfw.files.progress import progress_iter
 from compfw.files.reading import yaml_files
-from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, LoadedFramework, load_framework_file
+from compfw.files.result_cache import ResultCache
+from compfw.files.workers import WorkerPool, available_cpus
+from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, load_framework_file
 from compfw.model.portfolios import load_portfolio
 
 RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
@@ -86,98 +90,128 @@ def classify(paths: list[Path]) -> Targets:
     return found
 
 
-def check_frameworks(files: list[Path], strict: bool) -> tuple[list[LoadedFramework], list[Problem]]:
-    loaded: list[LoadedFramework] = []
+def check_frameworks(files: list[Path], strict: bool, cache: ResultCache) -> list[Problem]:
+    """Every framework file's problems, and any (id, version) defined twice."""
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], LoadedFramework] = {}
+    seen: dict[tuple[str, str], str] = {}
     for path in files:
-        lf, found = load_framework_file(path)
-        problems.extend(found)
-        if lf is None:
+        checked = cache.remember("validate-framework", [os.getcwd(), os.fspath(path), os.path.realpath(path), strict],
+                                 lambda path=path: _check_framework_file(path, strict),
+                                 encode=_encode_framework_check, decode=_decode_framework_check)
+        problems.extend(checked["load"])
+        if checked["id"] is None:
             continue
-        key = (lf.framework.id, lf.framework.version)
+        key = (checked["id"], checked["version"])
         if key in seen:
-            problems.append(Problem(lf.doc.shown, *lf.doc.data.value_pos["id"],
-                                    f"framework {key[0]} version {key[1]} is also defined in {seen[key].doc.shown}",
+            problems.append(Problem(checked["shown"], *checked["at"],
+                                    f"framework {key[0]} version {key[1]} is also defined in {seen[key]}",
                                     "framework ids (with version) must be unique; rename or remove one",
                                     code="duplicate-framework"))
             continue
-        seen[key] = lf
-        loaded.append(lf)
-        problems.extend(check_framework(lf, strict))
-    return loaded, problems
-
-
-def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date) -> list[Problem]:
-    lp, problems = load_portfolio(folder)
-    if lp is not None:
-        problems.extend(check_portfolio(lp, store, today))
+        seen[key] = checked["shown"]
+        problems.extend(checked["check"])
     return problems
 
 
-_worker_store: FrameworkStore | None = None
+def _check_framework_file(path: Path, strict: bool) -> dict:
+    lf, found = load_framework_file(path)
+    if lf is None:
+        return {"id": None, "version": None, "shown": "", "at": [0, 0], "load": found, "check": []}
+    return {"id": lf.framework.id, "version": lf.framework.version, "shown": lf.doc.shown,
+            "at": list(lf.doc.data.value_pos["id"]), "load": found, "check": check_framework(lf, strict)}
 
 
-def _init_worker(root: Path, extra: list[Path]) -> None:
-    global _worker_store
-    _worker_store = FrameworkStore.for_repo(root, extra)
+def _encode_framework_check(checked: dict) -> dict:
+    return {**checked, "load": encode_problems(checked["load"]), "check": encode_problems(checked["check"])}
+
+
+def _decode_framework_check(data: dict) -> dict:
+    if set(data) != {"id", "version", "shown", "at", "load", "check"} or not isinstance(data["shown"], str):
+        raise ValueError("not a framework check")
+    if not all(isinstance(data[k], (str, type(None))) for k in ("id", "version")):
+        raise ValueError("not a framework check")
+    line, col = data["at"]
+    if type(line) is not int or type(col) is not int:
+        raise ValueError("not a framework check")
+    return {**data, "at": [line, col], "load": decode_problems(data["load"]), "check": decode_problems(data["check"])}
+
+
+def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, root: Path,
+                           cache: ResultCache) -> list[Problem]:
+    def compute() -> list[Problem]:
+        lp, problems = load_portfolio(folder)
+        if lp is not None:
+            problems.extend(check_portfolio(lp, store, today))
+        return problems
+
+    return remember_for_portfolio(cache, "validate", folder, root, store.folders, today, [], compute,
+                                  encode_problems, decode_problems)
+
+
+def in_shard(folder: Path, root: Path, shard: tuple[int, int]) -> bool:
+    """Whether a portfolio is in shard K of N: by a stable hash of its path in the repository, so
+    every machine (and every run) puts it in the same shard."""
+    number, count = shard
+    if count == 1:
+        return True
+    absolute, top = os.path.abspath(folder), os.path.abspath(root)
+    name = os.path.relpath(absolute, top) if absolute.startswith(top.rstrip(os.sep) + os.sep) else absolute
+    digest = hashlib.blake2b(Path(name).as_posix().encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count == number - 1
+
+
+_worker: dict = {}
+
+
+def _init_worker(root: Path, extra: list[Path], cache_folder: Path | None) -> None:
+    _worker.update(root=root, store=FrameworkStore.for_repo(root, extra), cache=ResultCache(cache_folder))
 
 
 def _check_in_worker(folders: list[Path], today: dt.date) -> list[list[Problem]]:
-    return [check_portfolio_folder(folder, _worker_store, today) for folder in folders]
+    return [check_portfolio_folder(folder, _worker["store"], today, _worker["root"], _worker["cache"])
+            for folder in folders]
 
 
 PARALLEL_FROM = 48
 
 
-def available_cpus() -> int:
-    """The cores this process may use: its CPU affinity, within a cgroup (v2) CPU quota if any.
-
-    os.cpu_count() counts the host's cores, which in a CI container limited to two can be 64:
-    64 workers would cost memory and time for nothing.
-    """
-    try:
-        count = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        count = os.cpu_count() or 1
-    try:
-        with open("/sys/fs/cgroup/cpu.max") as handle:
-            quota, period = handle.read().split()[:2]
-        if quota != "max":
-            count = min(count, max(1, int(int(quota) / int(period) + 0.5)))
-    except (OSError, ValueError):
-        pass
-    return max(1, count)
-
-
-def _chunk_size(portfolios: int, workers: int) -> int:
-    """Small chunks: a few portfolios per round trip keeps both cores busy to the very end (a
-    round trip costs well under a millisecond; a portfolio tens of milliseconds)."""
-    return max(1, min(4, portfolios // (workers * 16)))
-
-
-def run_validation(paths: list[Path], root: Path, strict: bool = False,
-                   today: dt.date | None = None, jobs: int = 0) -> Iterator[Problem]:
+def run_validation(paths: list[Path], root: Path, strict: bool = False, today: dt.date | None = None,
+                   jobs: int = 0, cache_folder: Path | None = None,
+                   shard: tuple[int, int] = (1, 1)) -> Iterator[Problem]:
     """Every problem in every file under the paths; frameworks first, then portfolios in order.
 
     Many portfolios are checked in worker processes (one per core unless jobs says otherwise),
     which start on the portfolios while this process checks the frameworks. Results stream back
     in order and nothing of a portfolio outlives its check, so memory stays flat in the number of
-    portfolios.
+    portfolios. With a cache folder, results whose inputs are unchanged come from the cache.
+
+    shard (K, N) checks only the portfolios of shard K (see in_shard); the frameworks, and paths
+    that do not exist, are reported by shard 1 alone, so the N shards together report exactly
+    what one full run does.
     """
     today = today or current_day()
     targets = classify(paths)
-    for path in targets.missing:
-        yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
+    first = shard[0] == 1
+    if first:
+        for path in targets.missing:
+            yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
+    frameworks = targets.frameworks if first else []
+    folders = [f for f in targets.portfolios if in_shard(f, root, shard)]
+    extra = _framework_folders(targets.frameworks)
+    cache = ResultCache(cache_folder)
     workers = jobs if jobs > 0 else available_cpus()
-    if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
-        yield from _run_parallel(targets, root, strict, today, workers)
+    if workers > 1 and len(folders) >= PARALLEL_FROM:
+        with WorkerPool(min(workers, len(folders)), _init_worker, (root, extra, cache_folder),
+                        "checking portfolios") as pool:
+            results = pool.ordered(_check_in_worker, folders, today)
+            yield from check_frameworks(frameworks, strict, cache)  # meanwhile, here
+            for found in progress_iter(results, "Validating portfolios", total=len(folders)):
+                yield from found
         return
-    loaded, problems = check_frameworks(targets.frameworks, strict)
-    yield from problems
-    store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
-    for folder in progress_iter(targets.portfolios, "Validating portfolios"):
-        yield from check_portfolio_folder(folder, store, today)
+    yield from check_frameworks(frameworks, strict, cache)
+    store = FrameworkStore.for_repo(root, extra)
+    for folder in progress_iter(folders, "Validating portfolios"):
+        yield from check_portfolio_folder(folder, store, today, root, cache)
 
 
 def _framework_folders(files: list[Path]) -> list[Path]:
@@ -187,61 +221,3 @@ def _framework_folders(files: list[Path]) -> list[Path]:
     a folder whose files all turn out broken adds nothing, since the store skips what it cannot load.
     """
     return sorted({f.parent for f in files if f.suffix in (".yaml", ".yml")})
-
-
-def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int) -> Iterator[Problem]:
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    folders = targets.portfolios
-    workers = min(workers, len(folders))
-    chunk = _chunk_size(len(folders), workers)
-    pool = ProcessPoolExecutor(workers, initializer=_init_worker,
-                               initargs=(root, _framework_folders(targets.frameworks)))
-    try:
-        results = _OrderedResults(pool, folders, chunk, today, in_flight=workers * IN_FLIGHT_PER_WORKER)
-        _, problems = check_frameworks(targets.frameworks, strict)  # meanwhile, here
-        yield from problems
-        for found in progress_iter(results, "Validating portfolios", total=len(folders)):
-            yield from found
-    except BrokenProcessPool:
-        raise UserError("a worker process stopped unexpectedly while checking portfolios",
-                        "run again with --jobs 1 to see which portfolio it was") from None
-    finally:
-        # Interrupted or abandoned: drop the queued work instead of finishing it.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-IN_FLIGHT_PER_WORKER = 8
-
-
-class _OrderedResults:
-    """Each portfolio's problems, in order, from chunks submitted to the pool a few at a time.
-
-    Executor.map would submit every chunk at once (a future, its arguments and, once done, its
-    result for every chunk of the cohort); here at most `in_flight` chunks are queued or running,
-    enough to keep every worker busy past a slow portfolio, so memory does not grow with the
-    cohort. The first chunks are submitted at once (so the workers start while the caller does
-    other work); iterating yields the results.
-    """
-
-    def __init__(self, pool, folders: list[Path], chunk: int, today: dt.date, in_flight: int):
-        from collections import deque
-
-        self.pool, self.folders, self.chunk, self.today = pool, folders, chunk, today
-        self.next_start = 0
-        self.window: deque = deque()
-        for _ in range(in_flight):
-            self._submit()
-
-    def _submit(self) -> None:
-        if self.next_start < len(self.folders):
-            batch = self.folders[self.next_start:self.next_start + self.chunk]
-            self.next_start += self.chunk
-            self.window.append(self.pool.submit(_check_in_worker, batch, self.today))
-
-    def __iter__(self) -> Iterator[list[Problem]]:
-        while self.window:
-            done = self.window.popleft().result()
-            self._submit()
-            yield from done

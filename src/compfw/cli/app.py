@@ -7,14 +7,12 @@ that `compfw --help` and each command start no slower than they must.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from compfw.cli.options import parse_date
-from compfw.files.problems import UserError
 
 app = typer.Typer(
     name="compfw",
@@ -55,11 +53,14 @@ def status(
     portfolio: Annotated[Optional[Path], typer.Argument(metavar="PORTFOLIO", help="Portfolio folder (default: yours, by git user.email).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as at this date (YYYY-MM-DD; default today).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read the portfolio afresh; neither read nor write the result cache.")] = False,
 ) -> None:
     """Where a trainee stands: every competency's status, percentage achieved, readiness."""
+    # The plain spellings of this command never get here: compfw.cli.quick runs them without
+    # building this app. Keep its parser in step with these options.
     from compfw.cli.commands.status import run_status
 
-    raise typer.Exit(run_status(portfolio, parse_date(as_of), json_out))
+    raise typer.Exit(run_status(portfolio, parse_date(as_of), json_out, not no_cache))
 
 
 # --- validate ---------------------------------------------------------------------------------
@@ -72,14 +73,17 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Also warn about targets the source does not show; warnings fail.")] = False,
     changed_since: Annotated[Optional[str], typer.Option("--changed-since", help="Only what changed since this git ref, and what depends on it.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for many portfolios (0 = one per core).")] = 0,
+    shard: Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help="Only shard K of N of the portfolios (for a CI matrix); shard 1 also checks the frameworks.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Check every file afresh; neither read nor write the result cache.")] = False,
 ) -> None:
     """Check frameworks and portfolios; every problem as path:line:col. Exit 1 on findings."""
     from compfw.cli.commands.validate import run_validate
+    from compfw.cli.options import parse_shard
     from compfw.render.reporters import FORMATS
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-    raise typer.Exit(run_validate(paths or [], fmt, strict, changed_since, jobs))
+    raise typer.Exit(run_validate(paths or [], fmt, strict, changed_since, jobs, parse_shard(shard), not no_cache))
 
 
 # --- framework --------------------------------------------------------------------------------
@@ -119,24 +123,9 @@ _register_extensions()
 
 def main() -> None:
     """Entry point: the one place where an error turns into a message and an exit code."""
-    from compfw.cli.output import print_error
+    from compfw.cli.output import last_line_of_defence
 
-    try:
-        app()
-    except UserError as exc:
-        print_error(exc.message, exc.hint)
-        for problem in exc.problems:
-            print_error(problem.as_text())
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print_error("interrupted")
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(1)
-    except Exception as exc:  # the last line of defence: never a traceback for a user
-        print_error(f"internal error: {type(exc).__name__}: {exc}",
-                    "this is a bug in compfw; please report it with the command you ran")
-        sys.exit(1)
+    last_line_of_defence(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,3 +40,24 @@ def guarded(run: Callable[[], int]) -> int:
         for problem in exc.problems:
             sys.stderr.write(problem.as_text() + "\n")
         return 1
+
+
+def last_line_of_defence(run: Callable[[], object]) -> None:
+    """Run the command line; a UserError, an interrupt or a bug becomes a message and an exit
+    code, never a traceback (the one error boundary, shared by the app and cli.quick)."""
+    try:
+        run()
+    except UserError as exc:
+        print_error(exc.message, exc.hint)
+        for problem in exc.problems:
+            print_error(problem.as_text())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception as exc:  # the last line of defence: never a traceback for a user
+        print_error(f"internal error: {type(exc).__name__}: {exc}",
+                    "this is a bug in compfw; please report it with the command you ran")
+        sys.exit(1)

@@ -16,7 +16,6 @@ from compfw.files.yaml_located import YamlProblem
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 250_000
-MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TEXT_CHARS = 100_000
 # A text with at most this many characters that can open a nesting level is composed directly;
 # libyaml's composer is safe far beyond it (about 300 bytes of C stack per level).

@@ -1,4 +1,4 @@
-"""`compfw status`: one trainee's standing, as tables (rich) or one JSON object."""
+"""`compfw status`: one trainee's standing, as aligned tables or one JSON object."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from compfw.cli.output import console, guarded
+from compfw.cli.output import guarded
+from compfw.cli.styled import Console
 
 STATUS_STYLE = {
     "not_achieved": "red",
@@ -18,17 +19,16 @@ STATUS_STYLE = {
 VERDICT_STYLE = {"behind": "bold red", "on_track": "bold green", "far_ahead": "bold yellow", None: "dim"}
 
 
-def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
+def run_status(path: Path | None, as_of: dt.date, json_out: bool, cache: bool = True) -> int:
     def body() -> int:
-        from compfw.checks.workspace import open_portfolio
-        from compfw.engine.summary import status_document
+        from compfw.checks.cached import status_of
+        from compfw.files.result_cache import ResultCache
 
-        opened = open_portfolio(path)
-        doc = status_document(opened.portfolio, opened.framework, as_of)
-        for problem in opened.problems:
+        doc, problems = status_of(path, as_of, ResultCache.for_command(cache))
+        for problem in problems:
             sys.stderr.write(problem.as_text() + "\n")
-        if opened.problems:
-            sys.stderr.write(f"warning: {len(opened.problems)} problem(s) in this portfolio; sign-offs with "
+        if problems:
+            sys.stderr.write(f"warning: {len(problems)} problem(s) in this portfolio; sign-offs with "
                              "errors are not counted (`compfw validate` lists them all)\n")
         if json_out:
             sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
@@ -40,11 +40,11 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
 
 
 def render(doc: dict) -> None:
-    from rich.text import Text
+    from compfw.cli.styled import Text
 
     from compfw.render.markdown_escape import bar
 
-    out = console()
+    out = Console()
     fw, trainee, rd = doc["framework"], doc["trainee"], doc["readiness"]
     out.print(Text(f"{trainee['name']} ({trainee['id']})", style="bold")
               + Text(f"  {fw['title']}, version {fw['version']}, as of {doc['as_of']}"))
@@ -102,7 +102,7 @@ def render(doc: dict) -> None:
 
 def section_table(rows: list[dict], width: int):
     """A section's competencies as aligned columns: one Text, far cheaper to render than a Table."""
-    from rich.text import Text
+    from compfw.cli.styled import Text
 
     id_width = max([len(c["id"]) for c in rows] + [2])
     table = Text()
