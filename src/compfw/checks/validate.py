@@ -16,7 +16,7 @@ from compfw.files.problems import today as current_day
 from compfw.files.progress import progress_iter
 from compfw.files.reading import yaml_files
 from compfw.files.result_cache import ResultCache
-from compfw.files.workers import WorkerPool, available_cpus
+from compfw.files.workers import PARALLEL_FROM, WorkerPool, available_cpus
 from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, load_framework_file
 from compfw.model.portfolios import load_portfolio
 
@@ -170,9 +170,6 @@ def _init_worker(root: Path, extra: list[Path], cache_folder: Path | None) -> No
 def _check_in_worker(folders: list[Path], today: dt.date) -> list[list[Problem]]:
     return [check_portfolio_folder(folder, _worker["store"], today, _worker["root"], _worker["cache"])
             for folder in folders]
-
-
-PARALLEL_FROM = 48
 
 
 def run_validation(paths: list[Path], root: Path, strict: bool = False, today: dt.date | None = None,

@@ -16,6 +16,8 @@ from typing import Any
 from compfw.files.problems import UserError
 
 IN_FLIGHT_PER_WORKER = 8
+# Fewer items than this are done in this process: starting workers costs more than they save.
+PARALLEL_FROM = 48
 
 
 def available_cpus() -> int:
