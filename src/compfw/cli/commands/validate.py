@@ -13,6 +13,7 @@ def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str |
     def body() -> int:
         from compfw.checks.validate import run_validation
         from compfw.model.loading import find_repo_root
+        from compfw.model.policy import POLICY_FILE
         from compfw.render.reporters import exit_code, render_problems
 
         root = find_repo_root()
@@ -21,6 +22,9 @@ def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str |
             from compfw.trust.changes import changed_targets
 
             chosen = changed_targets(root, changed_since, chosen)
+        policy = root / POLICY_FILE
+        if not paths and (policy.exists() or policy.is_symlink()):
+            chosen = [policy, *chosen]  # the trust policy is small and always checked
         problems = list(run_validation(chosen, root, strict=strict, jobs=jobs))
         checked = ", ".join(display_path(p) for p in chosen) or "nothing"
         sys.stdout.write(render_problems(problems, fmt, checked))
