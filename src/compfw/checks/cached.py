@@ -93,3 +93,46 @@ def _decode_status(data: Any) -> dict:
     if not isinstance(data, dict) or set(data) != {"doc", "problems"} or not isinstance(data["doc"], dict):
         raise ValueError("not a status")
     return {"doc": data["doc"], "problems": decode_problems(data["problems"])}
+
+
+def encode_framework_check(checked: dict) -> dict:
+    return {**checked, "load": encode_problems(checked["load"]), "check": encode_problems(checked["check"])}
+
+
+def decode_framework_check(data: Any) -> dict:
+    if not isinstance(data, dict) or set(data) != {"id", "version", "shown", "at", "load", "check"}:
+        raise ValueError("not a framework check")
+    if not all(isinstance(data[k], (str, type(None))) for k in ("id", "version")) or not isinstance(data["shown"], str):
+        raise ValueError("not a framework check")
+    return {**data, "at": list(_position(data["at"])), "load": decode_problems(data["load"]),
+            "check": decode_problems(data["check"])}
+
+
+def encode_portfolio_check(checked: tuple) -> dict:
+    problems, identity = checked
+    return {"problems": encode_problems(problems),
+            "identity": None if identity is None else dataclasses.asdict(identity)}
+
+
+def decode_portfolio_check(data: Any) -> tuple[list[Problem], Any]:
+    from compfw.checks.same_trainee import Identity
+
+    if not isinstance(data, dict) or set(data) != {"problems", "identity"}:
+        raise ValueError("not a portfolio check")
+    found = data["identity"]
+    identity = None
+    if found is not None:
+        if not isinstance(found, dict) or set(found) != {f.name for f in dataclasses.fields(Identity)}:
+            raise ValueError("not an identity")
+        if not all(isinstance(found[k], str) for k in ("shown", "trainee_id", "email")):
+            raise ValueError("not an identity")
+        identity = Identity(found["shown"], found["trainee_id"], _position(found["id_pos"]), found["email"],
+                            _position(found["email_pos"]))
+    return decode_problems(data["problems"]), identity
+
+
+def _position(data: Any) -> tuple[int, int]:
+    line, col = data
+    if type(line) is not int or type(col) is not int:
+        raise ValueError("not a position")
+    return (line, col)

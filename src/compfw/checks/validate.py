@@ -9,7 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compfw.checks.cached import decode_problems, encode_problems, remember_for_portfolio
+from compfw.checks.cached import (
+    decode_framework_check,
+    decode_portfolio_check,
+    encode_framework_check,
+    encode_portfolio_check,
+    remember_for_portfolio,
+)
 from compfw.checks.rules import check_framework, check_portfolio
 from compfw.files.problems import Problem, display_path
 from compfw.files.problems import today as current_day
@@ -17,8 +23,11 @@ from compfw.files.progress import progress_iter
 from compfw.files.reading import yaml_files
 from compfw.files.result_cache import ResultCache
 from compfw.files.workers import PARALLEL_FROM, WorkerPool, available_cpus
+from compfw.files.yaml_parse import load_yaml
 from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, load_framework_file
+from compfw.model.policy import POLICY_FILE, parse_policy
 from compfw.model.portfolios import load_portfolio
+from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
 
 RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
 
@@ -27,6 +36,7 @@ RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
 class Targets:
     frameworks: list[Path] = field(default_factory=list)
     portfolios: list[Path] = field(default_factory=list)
+    policies: list[Path] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
     _seen: set[Path] = field(default_factory=set, repr=False)
 
@@ -66,7 +76,9 @@ def classify(paths: list[Path]) -> Targets:
         if not path.exists():
             found.missing.append(path)
         elif path.is_file():
-            if path.name == PORTFOLIO_FILE:
+            if is_policy_file(path):
+                found.policies.append(path)
+            elif path.name == PORTFOLIO_FILE:
                 found.add_portfolio(path.parent)
             elif path.parent.name in RECORD_FOLDERS and (path.parent.parent / PORTFOLIO_FILE).exists():
                 found.add_portfolio(path.parent.parent)
@@ -80,6 +92,8 @@ def classify(paths: list[Path]) -> Targets:
             found.add_portfolio(path)  # a portfolio that lost its portfolio.yaml: say so
         elif (path / "frameworks").is_dir() or (path / "portfolios").is_dir():
             inner = classify([p for p in (path / "frameworks", path / "portfolios") if p.is_dir()])
+            if (path / POLICY_FILE).exists() or (path / POLICY_FILE).is_symlink():
+                found.policies.append(path / POLICY_FILE)
             found.frameworks.extend(inner.frameworks)
             for folder in inner.portfolios:
                 found.add_portfolio(folder)
@@ -90,6 +104,17 @@ def classify(paths: list[Path]) -> Targets:
     return found
 
 
+def is_policy_file(path: Path) -> bool:
+    return path.name == Path(POLICY_FILE).name and path.parent.name == Path(POLICY_FILE).parent.name
+
+
+def check_policy_file(path: Path) -> list[Problem]:
+    doc, problem = load_yaml(path)
+    if problem:
+        return [problem]
+    return parse_policy(doc)[1]
+
+
 def check_frameworks(files: list[Path], strict: bool, cache: ResultCache) -> list[Problem]:
     """Every framework file's problems, and any (id, version) defined twice."""
     problems: list[Problem] = []
@@ -97,7 +122,7 @@ def check_frameworks(files: list[Path], strict: bool, cache: ResultCache) -> lis
     for path in files:
         checked = cache.remember("validate-framework", [os.getcwd(), os.fspath(path), os.path.realpath(path), strict],
                                  lambda path=path: _check_framework_file(path, strict),
-                                 encode=_encode_framework_check, decode=_decode_framework_check)
+                                 encode=encode_framework_check, decode=decode_framework_check)
         problems.extend(checked["load"])
         if checked["id"] is None:
             continue
@@ -121,31 +146,18 @@ def _check_framework_file(path: Path, strict: bool) -> dict:
             "at": list(lf.doc.data.value_pos["id"]), "load": found, "check": check_framework(lf, strict)}
 
 
-def _encode_framework_check(checked: dict) -> dict:
-    return {**checked, "load": encode_problems(checked["load"]), "check": encode_problems(checked["check"])}
-
-
-def _decode_framework_check(data: dict) -> dict:
-    if set(data) != {"id", "version", "shown", "at", "load", "check"} or not isinstance(data["shown"], str):
-        raise ValueError("not a framework check")
-    if not all(isinstance(data[k], (str, type(None))) for k in ("id", "version")):
-        raise ValueError("not a framework check")
-    line, col = data["at"]
-    if type(line) is not int or type(col) is not int:
-        raise ValueError("not a framework check")
-    return {**data, "at": [line, col], "load": decode_problems(data["load"]), "check": decode_problems(data["check"])}
-
-
 def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, root: Path,
-                           cache: ResultCache) -> list[Problem]:
-    def compute() -> list[Problem]:
+                           cache: ResultCache) -> tuple[list[Problem], Identity | None]:
+    """A portfolio's problems, and whose it is (for the duplicate check across portfolios)."""
+    def compute() -> tuple[list[Problem], Identity | None]:
         lp, problems = load_portfolio(folder)
-        if lp is not None:
-            problems.extend(check_portfolio(lp, store, today))
-        return problems
+        if lp is None:
+            return problems, None
+        problems.extend(check_portfolio(lp, store, today))
+        return problems, identity_of(lp)
 
     return remember_for_portfolio(cache, "validate", folder, root, store.folders, today, [], compute,
-                                  encode_problems, decode_problems)
+                                  encode_portfolio_check, decode_portfolio_check)
 
 
 def in_shard(folder: Path, root: Path, shard: tuple[int, int]) -> bool:
@@ -167,24 +179,26 @@ def _init_worker(root: Path, extra: list[Path], cache_folder: Path | None) -> No
     _worker.update(root=root, store=FrameworkStore.for_repo(root, extra), cache=ResultCache(cache_folder))
 
 
-def _check_in_worker(folders: list[Path], today: dt.date) -> list[list[Problem]]:
+def _check_in_worker(folders: list[Path], today: dt.date) -> list[tuple[list[Problem], Identity | None]]:
     return [check_portfolio_folder(folder, _worker["store"], today, _worker["root"], _worker["cache"])
             for folder in folders]
 
 
 def run_validation(paths: list[Path], root: Path, strict: bool = False, today: dt.date | None = None,
-                   jobs: int = 0, cache_folder: Path | None = None,
+                   jobs: int = 0, compare_with: list[Path] | None = None, cache_folder: Path | None = None,
                    shard: tuple[int, int] = (1, 1)) -> Iterator[Problem]:
-    """Every problem in every file under the paths; frameworks first, then portfolios in order.
+    """Every problem in every file under the paths; frameworks first, then portfolios in order,
+    then trainees with more than one portfolio (compared also with the portfolios in
+    compare_with, when only some are checked).
 
     Many portfolios are checked in worker processes (one per core unless jobs says otherwise),
     which start on the portfolios while this process checks the frameworks. Results stream back
     in order and nothing of a portfolio outlives its check, so memory stays flat in the number of
     portfolios. With a cache folder, results whose inputs are unchanged come from the cache.
 
-    shard (K, N) checks only the portfolios of shard K (see in_shard); the frameworks, and paths
-    that do not exist, are reported by shard 1 alone, so the N shards together report exactly
-    what one full run does.
+    shard (K, N) checks only the portfolios of shard K (see in_shard), comparing their trainees
+    with every other portfolio's; the frameworks, the policy and paths that do not exist are
+    reported by shard 1 alone. So the N shards together report exactly what one full run does.
     """
     today = today or current_day()
     targets = classify(paths)
@@ -192,23 +206,33 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False, today: d
     if first:
         for path in targets.missing:
             yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
+        for path in targets.policies:
+            yield from check_policy_file(path)
     frameworks = targets.frameworks if first else []
     folders = [f for f in targets.portfolios if in_shard(f, root, shard)]
     extra = _framework_folders(targets.frameworks)
     cache = ResultCache(cache_folder)
-    workers = jobs if jobs > 0 else available_cpus()
+    identities: list[Identity] = []
+    workers = min(jobs if jobs > 0 else available_cpus(), len(folders))
     if workers > 1 and len(folders) >= PARALLEL_FROM:
-        with WorkerPool(min(workers, len(folders)), _init_worker, (root, extra, cache_folder),
-                        "checking portfolios") as pool:
+        with WorkerPool(workers, _init_worker, (root, extra, cache_folder), "checking portfolios") as pool:
             results = pool.ordered(_check_in_worker, folders, today)
             yield from check_frameworks(frameworks, strict, cache)  # meanwhile, here
-            for found in progress_iter(results, "Validating portfolios", total=len(folders)):
+            for found, identity in progress_iter(results, "Validating portfolios", total=len(folders)):
                 yield from found
-        return
-    yield from check_frameworks(frameworks, strict, cache)
-    store = FrameworkStore.for_repo(root, extra)
-    for folder in progress_iter(folders, "Validating portfolios"):
-        yield from check_portfolio_folder(folder, store, today, root, cache)
+                if identity is not None:
+                    identities.append(identity)
+    else:
+        yield from check_frameworks(frameworks, strict, cache)
+        store = FrameworkStore.for_repo(root, extra)
+        for folder in progress_iter(folders, "Validating portfolios"):
+            found, identity = check_portfolio_folder(folder, store, today, root, cache)
+            yield from found
+            if identity is not None:
+                identities.append(identity)
+    checked = set(folders)
+    others = [f for f in [*targets.portfolios, *(compare_with or [])] if f not in checked]
+    yield from duplicate_problems(identities, identities_mentioning(others, identities) if identities else [])
 
 
 def _framework_folders(files: list[Path]) -> list[Path]:

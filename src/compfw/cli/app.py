@@ -13,6 +13,7 @@ from typing import Annotated, Optional
 import typer
 
 from compfw.cli.options import parse_date
+from compfw.cli.output import finish_interrupted_signoff
 
 app = typer.Typer(
     name="compfw",
@@ -43,6 +44,7 @@ def _root(
 ) -> None:
     if no_color:
         os.environ["NO_COLOR"] = "1"
+    finish_interrupted_signoff()
 
 
 # --- status -----------------------------------------------------------------------------------

@@ -61,3 +61,22 @@ def last_line_of_defence(run: Callable[[], object]) -> None:
         print_error(f"internal error: {type(exc).__name__}: {exc}",
                     "this is a bug in compfw; please report it with the command you ran")
         sys.exit(1)
+
+
+def finish_interrupted_signoff() -> None:
+    """A sign-off killed mid-way (kill -9, power loss) left a journal: finish or undo it first,
+    so that no command ever sees half a batch (see trust/recording.py). Every command line runs
+    this first, through the app's callback or cli.quick."""
+    from pathlib import Path
+
+    from compfw.trust.recording import pending_journal, recover
+
+    here = Path.cwd()
+    if pending_journal(here):
+        try:
+            done = recover(here)
+        except UserError as exc:
+            sys.stderr.write(f"note: {exc.message}\n")
+            return
+        if done is not None:
+            sys.stderr.write(f"note: {done.note}.\n")

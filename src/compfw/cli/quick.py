@@ -50,8 +50,10 @@ def run(argv: list[str]) -> int | None:
     if options is None:
         return None
     from compfw.cli.commands.status import run_status
+    from compfw.cli.output import finish_interrupted_signoff
     from compfw.files.problems import today
 
     if options["no_color"]:
         os.environ["NO_COLOR"] = "1"
+    finish_interrupted_signoff()
     return run_status(options["path"], options["as_of"] or today(), options["json_out"], options["cache"])

@@ -63,6 +63,14 @@ def portfolio_folders(root: Path) -> list[Path]:
     return [root / name for name in names if os.path.exists(os.path.join(root, name, PORTFOLIO_FILE))]
 
 
+def portfolio_folders_below(folder: Path) -> list[Path]:
+    """Portfolio folders anywhere below folder (not folder itself), for saying where they went."""
+    try:
+        return sorted(p.parent for p in folder.rglob(PORTFOLIO_FILE) if p.parent != folder)
+    except OSError:
+        return []
+
+
 def _email_of(folder: Path, needle: str) -> bool:
     """Whether this portfolio's trainee email is needle (read cheaply: a portfolio.yaml whose
     text cannot hold the address, with no escape that could spell it, is not parsed)."""

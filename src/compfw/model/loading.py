@@ -28,6 +28,7 @@ from compfw.files.layout import (  # noqa: F401 (where things are: kept importab
     find_repo_root,
     framework_folders,
     portfolio_folders,
+    portfolio_folders_below,
     shipped_dir,
 )
 from compfw.files.problems import Problem, UserError
@@ -223,6 +224,14 @@ def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     if outside_repository(folder):
         return None, [_outside(folder)]
     if not path.exists():
+        nested = portfolio_folders_below(folder)
+        if nested:
+            # A cohort folder (portfolios/cohort-2026/x): no command looks two levels down.
+            return None, [Problem(shown_path(folder), 0, 0,
+                                  f"portfolios nested in a folder are not read ({shown_path(nested[0] / PORTFOLIO_FILE)}"
+                                  + (f" and {len(nested) - 1} more" if len(nested) > 1 else "") + ")",
+                                  "move each portfolio to portfolios/<name>/: compfw reads portfolios only there",
+                                  code="nested-portfolio")]
         return None, [Problem(shown_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
                               "a portfolio is a folder with a portfolio.yaml; see `compfw init`", code="missing")]
     doc, problem = load_yaml(path)
@@ -273,7 +282,3 @@ def _reflective_words(folder: Path, name: str) -> tuple[int | None, str]:
         return count_words(raw.decode("utf-8-sig")), ""
     except UnicodeDecodeError:
         return None, "is not valid UTF-8"
-
-
-
-

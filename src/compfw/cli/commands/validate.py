@@ -15,16 +15,24 @@ def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str |
         from compfw.checks.validate import run_validation
         from compfw.files.result_cache import default_folder
         from compfw.model.loading import find_repo_root
+        from compfw.model.policy import POLICY_FILE
         from compfw.render.reporters import exit_code, render_problems
 
         root = find_repo_root()
         chosen = paths or [p for p in (root / "frameworks", root / "portfolios") if p.exists()]
+        compare_with = None
         if changed_since:
             from compfw.trust.changes import changed_targets
+            from compfw.model.loading import portfolio_folders
 
             chosen = changed_targets(root, changed_since, chosen)
-        problems = list(run_validation(chosen, root, strict=strict, jobs=jobs, shard=shard,
-                                       cache_folder=default_folder() if cache else None))
+            # A changed portfolio may duplicate an unchanged one: compare with them all.
+            compare_with = portfolio_folders(root / "portfolios")
+        policy = root / POLICY_FILE
+        if not paths and (policy.exists() or policy.is_symlink()):
+            chosen = [policy, *chosen]  # the trust policy is small and always checked
+        problems = list(run_validation(chosen, root, strict=strict, jobs=jobs, compare_with=compare_with,
+                                       shard=shard, cache_folder=default_folder() if cache else None))
         checked = ", ".join(display_path(p) for p in chosen) or "nothing"
         if shard[1] > 1:
             checked += f" (shard {shard[0]} of {shard[1]})"
