@@ -108,7 +108,7 @@ def run_audit(root: Path, base: str | None = None, require_signed: bool = False)
 
 def _audit(scope: Scope, require_signed: bool) -> AuditReport:
     revisions = [f"{scope.base}..HEAD"] if scope.base else ["HEAD"]
-    commits, changes = gitutil.file_changes(scope.top, revisions, [f":(glob){scope.prefix}portfolios/*/signoffs/*"])
+    commits, changes = gitutil.file_changes(scope.top, revisions, [f"{scope.prefix}portfolios"])
     changes = [c for c in changes if portfolio_of(c.path, scope.prefix)]
     additions = [c for c in changes if set(c.status) == {"A"}]
     problems = [_changed(scope, c, commits[c.commit]) for c in changes if set(c.status) != {"A"}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,9 +12,22 @@ class GitError(Exception):
     pass
 
 
+def safe_env() -> dict[str, str]:
+    """The environment for every git call: replace refs ignored (a `git replace` in the branch
+    under review could otherwise swap the commits or files that are checked) and pathspecs taken
+    literally (a folder named `tp[1]` is not a glob)."""
+    env = dict(os.environ)
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    env["GIT_LITERAL_PATHSPECS"] = "1"
+    env.pop("GIT_GLOB_PATHSPECS", None)
+    env.pop("GIT_ICASE_PATHSPECS", None)
+    return env
+
+
 def git(args: list[str], cwd: Path, check: bool = True, input_text: str | None = None) -> str:
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input_text)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input_text,
+                              env=safe_env())
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     if check and done.returncode != 0:
@@ -100,7 +114,7 @@ def read_blobs(top: Path, specs: list[str]) -> dict[str, bytes | None]:
         return found
     try:
         done = subprocess.run(["git", "cat-file", "--batch"], cwd=top, capture_output=True,
-                              input=("\n".join(wanted) + "\n").encode())
+                              input=("\n".join(wanted) + "\n").encode(), env=safe_env())
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
     if done.returncode != 0:
@@ -172,3 +186,17 @@ def commit_new_files(top: Path, paths: list[Path], author: str, message: str) ->
         git(["--literal-pathspecs", "rm", "-q", "--cached", "--ignore-unmatch", "--", *names], top, check=False)
         raise
     return git(["rev-parse", "HEAD"], top).strip()
+
+
+def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
+    """The (mode, type) of one path in rev's tree, e.g. ("100644", "blob"); None if absent.
+
+    A symbolic link is ("120000", "blob"): reading its blob gives the link's target, not a file.
+    """
+    out = git([*_STABLE, "ls-tree", "-z", "--full-tree", rev, "--", path], top)
+    for entry in out.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if name == path:
+            mode, kind, _ = meta.split(" ", 2)
+            return mode, kind
+    return None

@@ -15,6 +15,8 @@ import calendar
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
+from numbers import Real
 from typing import Literal
 
 from compfw.models import Framework, Milestone, Portfolio
@@ -67,54 +69,75 @@ class Readiness:
     far_ahead_margin: float | None
 
 
-def expected_percent(points: list[tuple[dt.date, float]], start: dt.date, as_of: dt.date) -> float:
-    """Linear pace from (start, 0) through each (due, percent) point."""
-    previous_day, previous_pct = start, 0.0
+def expected_exact(points: list[tuple[dt.date, float]], start: dt.date, as_of: dt.date) -> Fraction:
+    """Linear pace from (start, 0) through each (due, percent) point, as an exact ratio."""
+    previous_day, previous_pct = start, Fraction(0)
     if as_of <= start:
-        return 0.0
+        return Fraction(0)
     for day, pct in points:
+        target = Fraction(pct)
         if as_of <= day:
             span = (day - previous_day).days
             if span <= 0:
-                return pct
-            share = (as_of - previous_day).days / span
-            return round(previous_pct + share * (pct - previous_pct), 1)
-        previous_day, previous_pct = day, pct
+                return target
+            share = Fraction((as_of - previous_day).days, span)
+            return previous_pct + share * (target - previous_pct)
+        previous_day, previous_pct = day, target
     return previous_pct
 
 
+def expected_percent(points: list[tuple[dt.date, float]], start: dt.date, as_of: dt.date) -> float:
+    """The pace line at as_of, rounded to one decimal for display."""
+    return shown(expected_exact(points, start, as_of))
+
+
+def shown(value: Fraction) -> float:
+    """A percentage rounded to one decimal: for display only, never for a comparison."""
+    return round(float(value), 1)
+
+
 def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
-              percent_at: Callable[[dt.date], float]) -> Readiness:
-    """Readiness of a trainee at as_of; percent_at(day) gives their percentage achieved on a day."""
-    percent = percent_at(as_of)
+              percent_at: Callable[[dt.date], Real]) -> Readiness:
+    """Readiness of a trainee at as_of; percent_at(day) gives their percentage achieved on a day.
+
+    Every comparison (milestone met, graduation-ready, behind or far ahead of the pace line) is
+    made on exact ratios: a trainee at 188 of 209 (89.95%) has not reached 90%, though 89.95
+    rounds to 90.0 for display.
+    """
+    def exact_at(day: dt.date) -> Fraction:
+        return Fraction(percent_at(day))
+
+    percent = exact_at(as_of)
     dated = sorted(((due_date(m, portfolio), m) for m in framework.milestones), key=lambda pair: pair[0])
     checks = []
     for due, milestone in dated:
+        goal = Fraction(milestone.percent)
         if as_of >= due:
-            at_due = percent_at(due)
-            state: MilestoneState = "met" if at_due >= milestone.percent else "missed"
-            checks.append(MilestoneCheck(milestone, due, state, at_due))
+            at_due = exact_at(due)
+            state: MilestoneState = "met" if at_due >= goal else "missed"
+            checks.append(MilestoneCheck(milestone, due, state, shown(at_due)))
         else:
-            checks.append(MilestoneCheck(milestone, due, "met" if percent >= milestone.percent else "pending", None))
+            checks.append(MilestoneCheck(milestone, due, "met" if percent >= goal else "pending", None))
     graduation = next((m.percent for _, m in dated if m.graduation), None)
     margin = framework.pace.far_ahead_margin if framework.pace else None
     if not dated:
         expected, verdict = None, None
     else:
-        expected = expected_percent([(d, m.percent) for d, m in dated], portfolio.scheme.start, as_of)
-        if percent < expected:
+        line = expected_exact([(d, m.percent) for d, m in dated], portfolio.scheme.start, as_of)
+        expected = shown(line)
+        if percent < line:
             verdict = "behind"
-        elif margin is not None and percent >= expected + margin:
+        elif margin is not None and percent >= line + Fraction(margin):
             verdict = "far_ahead"
         else:
             verdict = "on_track"
     return Readiness(
         as_of=as_of,
-        percent=percent,
+        percent=shown(percent),
         expected_percent=expected,
         verdict=verdict,
         graduation_percent=graduation,
-        graduation_ready=graduation is not None and percent >= graduation,
+        graduation_ready=graduation is not None and percent >= Fraction(graduation),
         milestones=tuple(checks),
         far_ahead_margin=margin,
     )

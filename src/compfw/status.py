@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Literal
 
 from compfw.catalog import Catalog, Placed
@@ -69,8 +70,14 @@ class Tally:
     achieved: int = 0
 
     @property
+    def exact(self) -> Fraction:
+        """The percentage as an exact ratio: rules compare this, never the rounded figure."""
+        return Fraction(100 * self.achieved, self.required) if self.required else Fraction(0)
+
+    @property
     def percent(self) -> float:
-        return round(100.0 * self.achieved / self.required, 1) if self.required else 0.0
+        """The percentage rounded to one decimal, for display only."""
+        return round(float(self.exact), 1)
 
 
 @dataclass
@@ -85,6 +92,10 @@ class PortfolioStatus:
     @property
     def percent_achieved(self) -> float:
         return self.total.percent
+
+    @property
+    def exact_percent(self) -> Fraction:
+        return self.total.exact
 
 
 def statuses(catalog: Catalog, portfolio: Portfolio, evidence: Iterable[Evidence],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from compfw.loading import LoadedFramework, LoadedPortfolio
@@ -17,10 +18,10 @@ def evaluate(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> tuple[
     evidence = [r.model for r in lp.evidence]
     signoffs = [r.model for r in lp.signoffs]
 
-    def percent_at(day: dt.date) -> float:
+    def percent_at(day: dt.date) -> Fraction:
         if day == as_of:
-            return current.percent_achieved
-        return statuses(lf.catalog, lp.portfolio, evidence, signoffs, day).percent_achieved
+            return current.exact_percent
+        return statuses(lf.catalog, lp.portfolio, evidence, signoffs, day).exact_percent
 
     current = statuses(lf.catalog, lp.portfolio, evidence, signoffs, as_of)
     return current, readiness(lf.framework, lp.portfolio, as_of, percent_at)

@@ -16,10 +16,12 @@ from compfw.loading import (
     load_portfolio,
     yaml_files,
 )
+from compfw.policy import POLICY_FILE, parse_policy
 from compfw.problems import Problem, UserError, display_path
 from compfw.progress import progress_iter
 from compfw.problems import today as current_day
 from compfw.rules import check_framework, check_portfolio
+from compfw.yamlio import load_yaml
 
 RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
 
@@ -28,6 +30,7 @@ RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
 class Targets:
     frameworks: list[Path] = field(default_factory=list)
     portfolios: list[Path] = field(default_factory=list)
+    policies: list[Path] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
     _seen: set[Path] = field(default_factory=set, repr=False)
 
@@ -67,7 +70,9 @@ def classify(paths: list[Path]) -> Targets:
         if not path.exists():
             found.missing.append(path)
         elif path.is_file():
-            if path.name == PORTFOLIO_FILE:
+            if is_policy_file(path):
+                found.policies.append(path)
+            elif path.name == PORTFOLIO_FILE:
                 found.add_portfolio(path.parent)
             elif path.parent.name in RECORD_FOLDERS and (path.parent.parent / PORTFOLIO_FILE).exists():
                 found.add_portfolio(path.parent.parent)
@@ -81,6 +86,8 @@ def classify(paths: list[Path]) -> Targets:
             found.add_portfolio(path)  # a portfolio that lost its portfolio.yaml: say so
         elif (path / "frameworks").is_dir() or (path / "portfolios").is_dir():
             inner = classify([p for p in (path / "frameworks", path / "portfolios") if p.is_dir()])
+            if (path / POLICY_FILE).exists() or (path / POLICY_FILE).is_symlink():
+                found.policies.append(path / POLICY_FILE)
             found.frameworks.extend(inner.frameworks)
             for folder in inner.portfolios:
                 found.add_portfolio(folder)
@@ -89,6 +96,17 @@ def classify(paths: list[Path]) -> Targets:
             for sub in _subfolders(path):
                 found.add_portfolio(sub)
     return found
+
+
+def is_policy_file(path: Path) -> bool:
+    return path.name == Path(POLICY_FILE).name and path.parent.name == Path(POLICY_FILE).parent.name
+
+
+def check_policy_file(path: Path) -> list[Problem]:
+    doc, problem = load_yaml(path)
+    if problem:
+        return [problem]
+    return parse_policy(doc)[1]
 
 
 def check_frameworks(files: list[Path], strict: bool) -> tuple[list[LoadedFramework], list[Problem]]:
@@ -174,6 +192,8 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
     targets = classify(paths)
     for path in targets.missing:
         yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
+    for path in targets.policies:
+        yield from check_policy_file(path)
     workers = jobs if jobs > 0 else available_cpus()
     if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
         yield from _run_parallel(targets, root, strict, today, workers)

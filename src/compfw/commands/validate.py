@@ -12,6 +12,7 @@ from compfw.problems import display_path
 def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str | None, jobs: int) -> int:
     def body() -> int:
         from compfw.loading import find_repo_root
+        from compfw.policy import POLICY_FILE
         from compfw.reporters import exit_code, render_problems
         from compfw.validate import run_validation
 
@@ -21,6 +22,9 @@ def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str |
             from compfw.changes import changed_targets
 
             chosen = changed_targets(root, changed_since, chosen)
+        policy = root / POLICY_FILE
+        if not paths and (policy.exists() or policy.is_symlink()):
+            chosen = [policy, *chosen]  # the trust policy is small and always checked
         problems = list(run_validation(chosen, root, strict=strict, jobs=jobs))
         checked = ", ".join(display_path(p) for p in chosen) or "nothing"
         sys.stdout.write(render_problems(problems, fmt, checked))
