@@ -138,6 +138,15 @@ def _citations(root: Path, folder: Path, rows: list[dict]) -> dict[str, SignoffC
         if added[cid] is None:
             raise UserError(f"the sign-off of {cid} ({paths[cid]}) is not committed",
                             "a credential cites the commit that recorded the sign-off: commit it first")
+    findings = _audit_findings(root, set(paths.values()))
+    for cid, path in paths.items():
+        if findings.get(path):
+            raise UserError(f"audit rejects the sign-off of {cid} ({path}): {findings[path][0]}",
+                            "a credential is issued only for a sign-off that `compfw audit` accepts")
+    for cid, s in picked.items():
+        if added[cid] is None:
+            raise UserError(f"the sign-off of {cid} ({paths[cid]}) is not committed",
+                            "a credential cites the commit that recorded the sign-off: commit it first")
         commit, recorded = added[cid]
         signer = s["signer"]
         out[cid] = SignoffCitation(cid, s["level"], bool(s["achieved"]), s["date"], signer["name"], signer["email"],
@@ -150,7 +159,7 @@ def _adding_commit(top: Path, path: str) -> tuple[str, str] | None:
     from compfw.gitutil import git
 
     out = git(["--no-replace-objects", "--literal-pathspecs", "log", "--no-renames", "--diff-filter=A",
-               "--format=%H%x1f%cI", "--", path], top).split()
+               "--format=%H%x1f%cI", "--", path], top).splitlines()
     if not out:
         return None
     commit, recorded = out[-1].split("\x1f")
@@ -260,7 +269,7 @@ def _check_against_repo(credential: dict, repo: Path) -> list[str]:
         raise CredentialError(f"git could not read what the credential cites: {exc}") from None
     findings = _audit_findings(repo, {path for _, path in cited})
     if findings:
-        raise CredentialError(f"audit rejects a sign-off it cites: {findings[0]}")
+        raise CredentialError(f"audit rejects a sign-off it cites: {next(iter(findings.values()))[0]}")
     return [f"cites {len(cited)} sign-off commit(s), present and unchanged; audit finds nothing against them"]
 
 
@@ -291,12 +300,15 @@ def _check_recipient(credential: dict, top: Path, signoff_path: str) -> None:
         raise CredentialError(f"the recipient is not the trainee of {folder}")
 
 
-def _audit_findings(repo: Path, paths: set[str]) -> list[str]:
+def _audit_findings(repo: Path, paths: set[str]) -> dict[str, list[str]]:
+    """Audit's errors against each of these files (repository-relative paths), over all history."""
     from compfw.audit import run_audit
 
-    report = run_audit(repo)
-    return [p.message for p in report.problems if p.severity == "error" and _same_file(p.path, paths)]
-
-
-def _same_file(shown: str, paths: set[str]) -> bool:
-    return any(shown == p or shown.endswith("/" + p) for p in paths)
+    found: dict[str, list[str]] = {}
+    for problem in run_audit(repo).problems:
+        if problem.severity != "error":
+            continue
+        for path in paths:
+            if problem.path == path or problem.path.endswith("/" + path):
+                found.setdefault(path, []).append(problem.message)
+    return found

@@ -86,11 +86,33 @@ class FrameworkOverride(Strict):
     version: Text
 
 
+def _rsa_public_key(pem: str) -> str:
+    from compfw.credentials import CredentialError, load_public_key
+
+    try:
+        load_public_key(pem)
+    except CredentialError as exc:
+        raise ValueError(str(exc)) from None
+    return pem
+
+
+class CredentialIssuer(Strict):
+    """Who issues Open Badges credentials for this programme, with the public half of its key."""
+
+    id: Annotated[str, Field(max_length=2000, pattern=r"^(https://|urn:|did:)\S+$")]
+    name: Text
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https://\S+$")] | None = None
+    public_key: Annotated[str, Field(max_length=16_384,
+                                     pattern=r"^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n?$"),
+                          AfterValidator(_rsa_public_key)]
+
+
 class Policy(Strict):
     admins: Annotated[list[Admin], Field(min_length=1)]
     signatures: Signatures = Signatures()
     backdating_days: Annotated[StrictInt, Field(ge=0, le=3650)] = DEFAULT_BACKDATING_DAYS
     framework_overrides: list[FrameworkOverride] = []
+    issuer: CredentialIssuer | None = None
 
     def is_admin(self, email: str) -> bool:
         return is_admin(self, email)
