@@ -7,6 +7,7 @@ Layout of a portfolio directory::
         reflective-piece.md     the Personal Qualities piece (optional)
         evidence/*.yaml         one evidence entry per file (or a list of entries)
         signoffs/*.yaml         one sign-off record per file, never edited once added
+        requests/*.yaml         one request for review per file, never edited once added
 
 Frameworks are ``frameworks/<id>.yaml`` (or ``<id>@<version>.yaml`` for another version); the
 ones shipped inside the package come first and a repository's own ``frameworks/`` adds to or
@@ -23,7 +24,7 @@ from typing import Any
 
 from compfw.catalog import Catalog
 from compfw.modelerrors import validate_as
-from compfw.models import Evidence, Framework, Portfolio, Signoff
+from compfw.models import Evidence, Framework, Portfolio, ReviewRequest, Signoff
 from compfw.problems import Problem
 from compfw.yamlio import (
     FileRefused,
@@ -199,6 +200,7 @@ class LoadedPortfolio:
     evidence: list[Record] = field(default_factory=list)
     signoffs: list[Record] = field(default_factory=list)
     reflective_words: int | None = None
+    requests: list[Record] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -265,6 +267,8 @@ def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     loaded.evidence, found = _records(folder / "evidence", Evidence, many=True)
     problems.extend(found)
     loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
+    problems.extend(found)
+    loaded.requests, found = _records(folder / "requests", ReviewRequest, many=False)
     problems.extend(found)
     from compfw.migration import apply_migrations
 

@@ -21,7 +21,7 @@ from compfw.progress import progress_iter
 from compfw.problems import today as current_day
 from compfw.rules import check_framework, check_portfolio
 
-RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
+RECORD_FOLDERS = ("evidence", "signoffs", "requests", "migrations")
 
 
 @dataclass
