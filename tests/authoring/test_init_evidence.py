@@ -433,3 +433,37 @@ def test_first_day_init_evidence_signoff_status_in_a_fresh_git_repo(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Ann Lee (ann-lee)" in done.stdout
     assert "\x1b[" not in done.stdout  # not a terminal: no colour
+
+
+# --- nested cohort folders: refused by init, named by validate ---------------------------------
+
+
+@pytest.mark.parametrize("folder, where", [
+    ("portfolios/cohort-2026/ann-lee", "is nested in a folder inside portfolios"),
+    ("elsewhere/ann-lee", "is not in portfolios"),
+])
+def test_init_refuses_a_folder_not_directly_in_portfolios(make_repo, cli, folder, where):
+    root = make_repo()
+    before = snapshot(root)
+    result = cli(["init", folder] + INIT[2:], cwd=root)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {folder} {where}; nothing was written\n"
+        "hint: a portfolio is a folder directly in portfolios/ (e.g. portfolios/ann-lee): validate, status, "
+        "report, audit and codeowners look for portfolios only there\n")
+    assert snapshot(root) == before
+
+
+def test_validate_names_a_portfolio_hidden_in_a_cohort_folder(make_repo, cli):
+    root = make_repo()
+    assert _init(cli, root).exit_code == 0
+    (root / "portfolios/cohort-2026").mkdir()
+    (root / "portfolios/ann-lee").rename(root / "portfolios/cohort-2026/ann-lee")
+    result = cli(["validate"], cwd=root)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "portfolios/cohort-2026: error: portfolios nested in a folder are not read "
+        "(portfolios/cohort-2026/ann-lee/portfolio.yaml) (hint: move each portfolio to portfolios/<name>/: "
+        "compfw reads portfolios only there)\n"
+        "1 error(s), 0 warning(s) in frameworks, portfolios\n")

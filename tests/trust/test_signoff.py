@@ -168,6 +168,8 @@ def test_no_git_email_and_no_as_is_refused(cli, repo):
 @pytest.mark.parametrize("args, words", [
     (["2.1.1", "--level", "3", "--feedback", "Good work."], ["2.1.1", "feedback has 2 words", "at least 5"]),
     (["2.1.1", "--level", "3", "--feedback", "   "], ["2.1.1", "no feedback"]),
+    (["2.1.1", "--level", "3", "--feedback", ". " * 15], ["2.1.1", "feedback has 0 words", "at least 5"]),
+    (["2.1.1", "--level", "3", "--feedback", "Good - - - - - - work!"], ["2.1.1", "feedback has 2 words"]),
     (["2.1.1", "--level", "7", "--feedback", FEEDBACK], ["level 7 is not on the scale"]),
     (["2.1.1", "--level", "0", "--feedback", FEEDBACK], ["level 0 is not on the scale"]),
     (["2.1.1", "--feedback", FEEDBACK], ["2.1.1", "needs a level"]),
