@@ -64,12 +64,21 @@ def shipped_dir(kind: str) -> Path:
     return Path(__file__).resolve().parents[2] / kind
 
 
+def is_record_name(name: str) -> bool:
+    """Whether a file name in a records folder (signoffs/, evidence/) is a record.
+
+    The one rule: the loader (so status and validate) and the audit of git history both use it,
+    so that they see exactly the same sign-offs.
+    """
+    return name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+
+
 def yaml_files(folder: Path) -> list[Path]:
     """The YAML files of a folder, by name (hidden ones left out; a folder named x.yaml is kept,
     so that loading it reports it)."""
     try:
         with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(YAML_SUFFIXES) and not e.name.startswith("."))
+            names = sorted(e.name for e in entries if is_record_name(e.name))
     except (NotADirectoryError, FileNotFoundError):
         return []
     except OSError:
@@ -217,12 +226,17 @@ def count_words(text: str) -> int:
 def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []
+    if os.path.islink(folder):
+        return [], [linked(folder, "folder")]
     if folder.exists() and not folder.is_dir():
         return [], [Problem(shown_path(folder), 0, 0, "expected a folder but found a file",
                             "move the file away; this name is reserved for records", code="not-a-folder")]
     if outside_repository(folder):
         return [], [_outside(folder)]
     for path in yaml_files(folder):
+        if os.path.islink(path):
+            problems.append(linked(path, "file"))
+            continue
         doc, problem = load_yaml(path)
         if problem:
             problems.append(problem)
@@ -241,6 +255,14 @@ def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[
     return records, problems
 
 
+def linked(path: Path, kind: str) -> Problem:
+    """A symbolic link inside a portfolio: never followed, whatever it points at (a link to
+    another trainee's signoffs/ would count their sign-offs here, unseen by the audit)."""
+    return Problem(shown_path(path), 0, 0, f"{kind} is a symbolic link; compfw never follows a link inside a "
+                   "portfolio, so nothing in it was read", f"replace the link with the {kind} itself",
+                   code="trust-symlink")
+
+
 def _outside(folder: Path) -> Problem:
     return Problem(shown_path(folder), 0, 0, "folder is a symbolic link to a place outside the repository; "
                    "nothing in it was read", "replace the link with the folder itself; compfw reads only files "
@@ -250,8 +272,12 @@ def _outside(folder: Path) -> Problem:
 def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]:
     """Load a portfolio folder; what cannot be read comes back as problems."""
     path = folder / PORTFOLIO_FILE
+    if os.path.islink(folder):
+        return None, [linked(folder, "folder")]
     if outside_repository(folder):
         return None, [_outside(folder)]
+    if os.path.islink(path):
+        return None, [linked(path, "file")]
     if not path.exists():
         return None, [Problem(shown_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
                               "a portfolio is a folder with a portfolio.yaml; see `compfw init`", code="missing")]
@@ -289,6 +315,8 @@ def _reflective_words(folder: Path, name: str) -> tuple[int | None, str]:
     relative = Path(name)
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         return None, "must be a file inside the portfolio folder"
+    if any(os.path.islink(folder.joinpath(*relative.parts[:n])) for n in range(1, len(relative.parts) + 1)):
+        return None, "is a symbolic link (compfw never follows a link inside a portfolio)"
     try:
         raw = read_bytes(folder / relative, MAX_PIECE_BYTES)
     except FileRefused as exc:

@@ -16,7 +16,8 @@ from compfw.loading import (
     load_portfolio,
     yaml_files,
 )
-from compfw.policy import POLICY_FILE, parse_policy
+from compfw.layout_checks import folder_name_problems, link_problems, override_problem
+from compfw.policy import POLICY_FILE, load_policy, parse_policy
 from compfw.problems import Problem, UserError, display_path
 from compfw.progress import progress_iter
 from compfw.problems import today as current_day
@@ -109,7 +110,8 @@ def check_policy_file(path: Path) -> list[Problem]:
     return parse_policy(doc)[1]
 
 
-def check_frameworks(files: list[Path], strict: bool) -> tuple[list[LoadedFramework], list[Problem]]:
+def check_frameworks(files: list[Path], strict: bool,
+                     sanctioned: set[tuple[str, str]] = frozenset()) -> tuple[list[LoadedFramework], list[Problem]]:
     loaded: list[LoadedFramework] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], LoadedFramework] = {}
@@ -128,6 +130,9 @@ def check_frameworks(files: list[Path], strict: bool) -> tuple[list[LoadedFramew
         seen[key] = lf
         loaded.append(lf)
         problems.extend(check_framework(lf, strict))
+        override = override_problem(lf, sanctioned)
+        if override:
+            problems.append(override)
     return loaded, problems
 
 
@@ -135,6 +140,8 @@ def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date) 
     lp, problems = load_portfolio(folder)
     if lp is not None:
         problems.extend(check_portfolio(lp, store, today))
+    problems.extend(folder_name_problems(folder))
+    problems.extend(link_problems(folder, {p.path for p in problems if p.code == "trust-symlink"}))
     return problems
 
 
@@ -194,11 +201,13 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
         yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
     for path in targets.policies:
         yield from check_policy_file(path)
+    policy = load_policy(root).policy
+    sanctioned = {(o.id, o.version) for o in policy.framework_overrides} if policy else set()
     workers = jobs if jobs > 0 else available_cpus()
     if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
-        yield from _run_parallel(targets, root, strict, today, workers)
+        yield from _run_parallel(targets, root, strict, today, workers, sanctioned)
         return
-    loaded, problems = check_frameworks(targets.frameworks, strict)
+    loaded, problems = check_frameworks(targets.frameworks, strict, sanctioned)
     yield from problems
     store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
     for folder in progress_iter(targets.portfolios, "Validating portfolios"):
@@ -214,7 +223,8 @@ def _framework_folders(files: list[Path]) -> list[Path]:
     return sorted({f.parent for f in files if f.suffix in (".yaml", ".yml")})
 
 
-def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int) -> Iterator[Problem]:
+def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int,
+                  sanctioned: set[tuple[str, str]]) -> Iterator[Problem]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -225,7 +235,7 @@ def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, wo
                                initargs=(root, _framework_folders(targets.frameworks)))
     try:
         results = _OrderedResults(pool, folders, chunk, today, in_flight=workers * IN_FLIGHT_PER_WORKER)
-        _, problems = check_frameworks(targets.frameworks, strict)  # meanwhile, here
+        _, problems = check_frameworks(targets.frameworks, strict, sanctioned)  # meanwhile, here
         yield from problems
         for found in progress_iter(results, "Validating portfolios", total=len(folders)):
             yield from found
