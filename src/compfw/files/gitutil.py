@@ -1,0 +1,362 @@
+"""The one place that runs git. Returns values or raises GitError; never prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class GitError(Exception):
+    pass
+
+
+def safe_env() -> dict[str, str]:
+    """The environment for every git call: replace refs ignored (a `git replace` in the branch
+    under review could otherwise swap the commits or files that are checked) and pathspecs taken
+    literally (a folder named `tp[1]` is not a glob)."""
+    env = dict(os.environ)
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    env["GIT_LITERAL_PATHSPECS"] = "1"
+    env.pop("GIT_GLOB_PATHSPECS", None)
+    env.pop("GIT_ICASE_PATHSPECS", None)
+    return env
+
+
+def git(args: list[str], cwd: Path, check: bool = True, input_text: str | None = None) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input_text,
+                              env=safe_env())
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if check and done.returncode != 0:
+        raise GitError(done.stderr.strip() or f"git {' '.join(args)} failed")
+    return done.stdout
+
+
+def config_value(key: str, cwd: Path) -> str | None:
+    try:
+        value = git(["config", "--get", key], cwd, check=False).strip()
+    except GitError:
+        return None
+    return value or None
+
+
+def toplevel(cwd: Path) -> Path | None:
+    try:
+        out = git(["rev-parse", "--show-toplevel"], cwd, check=False).strip()
+    except GitError:
+        return None
+    return Path(out) if out else None
+
+
+# --- history, for `compfw audit` and `compfw signoff --commit` ---------------------------------
+#
+# Options that keep git's output machine-readable whatever the user's configuration says: no
+# signature blocks in `log`, no --follow (it would rewrite a rename into one history), no paths
+# relative to a subfolder, no quoting of unusual file names.
+_STABLE = ["-c", "log.showSignature=false", "-c", "log.follow=false", "-c", "diff.relative=false",
+           "-c", "core.quotePath=false"]
+_COMMIT_MARK = "\x1ecommit\x1f"
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str  # as recorded (%ae), never rewritten by a .mailmap of the branch under review
+    committer_name: str = ""
+    committer_email: str = ""  # %ce: who made this commit object (differs after amend, rebase, cherry-pick)
+    committed: str = ""  # %cI: the committer date, strict ISO 8601 with the committer's own offset
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One commit's change to one path. status has one letter per parent for a merge ("AA", "AM")."""
+
+    commit: str
+    status: str
+    path: str  # relative to the repository's top level, '/'-separated
+
+
+def file_changes(top: Path, revisions: list[str], pathspecs: list[str]) -> tuple[dict[str, CommitInfo], list[FileChange]]:
+    """Every change to the paths in the history of the revisions.
+
+    --full-history so that no side branch is simplified away; --no-renames so that a rename is
+    a deletion plus an addition; --cc so that a merge shows only what the merge itself changed
+    (a conflict resolution or an 'evil merge'), not what its branches brought in.
+    """
+    out = git([*_STABLE, "log", "--full-history", "--no-renames", "--cc", "--name-status", "-z",
+               f"--format={_COMMIT_MARK}%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%cI", *revisions, "--", *pathspecs],
+              top)
+    commits: dict[str, CommitInfo] = {}
+    changes: list[FileChange] = []
+    tokens = iter(out.split("\0"))
+    current: str | None = None
+    for token in tokens:
+        token = token.lstrip("\n")
+        if not token:
+            continue
+        if token.startswith(_COMMIT_MARK):
+            sha, parents, name, email, cname, cemail, cdate = token[len(_COMMIT_MARK):].split("\x1f")
+            commits[sha] = CommitInfo(sha, tuple(parents.split()), name, email, cname, cemail, cdate)
+            current = sha
+            continue
+        path = next(tokens, "")
+        if current is not None and path:
+            changes.append(FileChange(current, token, path))
+    return commits, changes
+
+
+def read_blobs(top: Path, specs: list[str]) -> dict[str, bytes | None]:
+    """The content of each "REV:PATH" (None where there is no such file), in one git process."""
+    wanted = [s for s in dict.fromkeys(specs) if "\n" not in s]
+    found: dict[str, bytes | None] = {s: None for s in specs}
+    if not wanted:
+        return found
+    try:
+        done = subprocess.run(["git", "cat-file", "--batch"], cwd=top, capture_output=True,
+                              input=("\n".join(wanted) + "\n").encode(), env=safe_env())
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode(errors="replace").strip() or "git cat-file failed")
+    data, at = done.stdout, 0
+    for spec in wanted:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] in (b"blob", b"tree", b"commit", b"tag"):
+            size = int(header[2])
+            if header[1] == b"blob":
+                found[spec] = data[at:at + size]
+            at += size + 1
+    return found
+
+
+def files_at(top: Path, rev: str, folder: str) -> set[str]:
+    """Paths of the files under folder in the tree of rev."""
+    out = git([*_STABLE, "ls-tree", "-r", "-z", "--name-only", "--full-tree", rev, "--", folder], top)
+    return {p for p in out.split("\0") if p}
+
+
+def uncommitted_files(top: Path, folder: str) -> set[str]:
+    """Paths under folder that differ from HEAD: new, changed or removed, staged or not."""
+    out = git([*_STABLE, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", folder], top)
+    return {entry[3:] for entry in out.split("\0") if len(entry) > 3}
+
+
+def resolve_commit(top: Path, ref: str) -> str | None:
+    out = git(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], top, check=False).strip()
+    return out or None
+
+
+def is_shallow(top: Path) -> bool:
+    return git(["rev-parse", "--is-shallow-repository"], top, check=False).strip() == "true"
+
+
+def signature_checks(top: Path, commits: list[str], allowed_signers: Path) -> dict[str, tuple[str, str]]:
+    """Each commit's signature verdict (%G?) and signer (%GS), checked against this allowed-signers file.
+
+    The file is passed on the command line so that nothing in the repository's own
+    configuration or working tree decides which keys are trusted.
+    """
+    if not commits:
+        return {}
+    out = git([*_STABLE, "-c", f"gpg.ssh.allowedSignersFile={allowed_signers}", "log", "--no-walk=unsorted",
+               "--stdin", "--format=%H%x1f%G?%x1f%GS"], top, input_text="\n".join(commits) + "\n")
+    verdicts: dict[str, tuple[str, str]] = {}
+    for line in out.splitlines():
+        parts = line.split("\x1f")
+        if len(parts) == 3:
+            verdicts[parts[0]] = (parts[1], parts[2])
+    return verdicts
+
+
+# --- recording a sign-off: `compfw signoff --commit` and `compfw signing setup` ----------------
+
+
+def run_git(args: list[str], cwd: Path, extra_env: dict[str, str] | None = None, input_text: str | None = None,
+            pass_fds: tuple[int, ...] = ()) -> subprocess.CompletedProcess:
+    """Run git with extra environment (e.g. GIT_INDEX_FILE) and return the finished process.
+
+    pass_fds lets a child inherit an open lock file, so the lock outlives a killed parent until
+    the child (say, a `git commit` mid-way) has finished too.
+    """
+    env = dict(safe_env(), **(extra_env or {}))
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input_text,
+                              env=env, pass_fds=pass_fds)
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+
+
+def git_dir(top: Path) -> Path:
+    """This work tree's own git folder (for a linked worktree, its folder under .git/worktrees/)."""
+    return Path(git(["rev-parse", "--absolute-git-dir"], top).strip())
+
+
+def find_git_dir(start: Path) -> Path | None:
+    """The git folder of the work tree holding start, found on disk without running git.
+
+    For the cheap "is there anything to recover?" look at every command's start; anything that
+    acts on the answer asks git itself (git_dir).
+    """
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            try:
+                first = dot_git.read_text(encoding="utf-8").splitlines()[0]
+            except (OSError, UnicodeDecodeError, IndexError):
+                return None
+            if first.startswith("gitdir:"):
+                target = Path(first[len("gitdir:"):].strip())
+                return target if target.is_absolute() else (folder / target).resolve()
+            return None
+    return None
+
+
+def identity(top: Path, who: str) -> tuple[str, str] | None:
+    """(name, email) that git would record as the commit's author or committer ("AUTHOR" or
+    "COMMITTER"), after config and GIT_AUTHOR_* / GIT_COMMITTER_* environment; None if unset."""
+    done = run_git(["var", f"GIT_{who}_IDENT"], top)
+    if done.returncode != 0:
+        return None
+    ident = done.stdout.strip()
+    if "<" not in ident or ">" not in ident:
+        return None
+    name, _, rest = ident.partition("<")
+    return name.strip(), rest.partition(">")[0].strip()
+
+
+def operation_in_progress(top: Path) -> str | None:
+    """The git operation a commit now would become part of (a merge, rebase...), or None."""
+    folder = git_dir(top)
+    for marker, what in (("MERGE_HEAD", "a merge"), ("CHERRY_PICK_HEAD", "a cherry-pick"),
+                         ("REVERT_HEAD", "a revert"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"),
+                         ("BISECT_LOG", "a bisect")):
+        if (folder / marker).exists():
+            return what
+    return None
+
+
+def index_locked(top: Path) -> bool:
+    """Whether another git process holds the index (its lock file exists)."""
+    return (git_dir(top) / "index.lock").exists()
+
+
+def commit_with_index(top: Path, index_file: Path, parent: str | None, paths: list[str], message: str,
+                      sign: bool, lock_fd: int | None = None) -> subprocess.CompletedProcess:
+    """Commit exactly these paths on top of parent, through a private index file.
+
+    The user's own index is never touched, so a refused or interrupted commit leaves nothing
+    staged there; what they had staged stays staged and out of this commit. Hooks run as for any
+    commit. With sign, the commit is signed (-S) whatever commit.gpgsign says.
+    """
+    env = {"GIT_INDEX_FILE": str(index_file)}
+    fds = (lock_fd,) if lock_fd is not None else ()
+    steps = [["read-tree", parent] if parent else ["read-tree", "--empty"],
+             ["--literal-pathspecs", "add", "--", *paths]]
+    for args in steps:
+        done = run_git(args, top, env, pass_fds=fds)
+        if done.returncode != 0:
+            return done
+    return run_git(["commit", "-q", *(["-S"] if sign else []), "--no-edit", "-F", "-"], top, env, message, fds)
+
+
+def commit_parents(top: Path, commit: str) -> tuple[str, ...]:
+    out = git(["rev-list", "--parents", "-n", "1", commit], top).split()
+    return tuple(out[1:])
+
+
+def paths_in_tree(top: Path, rev: str, paths: list[str]) -> set[str]:
+    """Which of these paths are files in rev's tree."""
+    if not paths:
+        return set()
+    out = run_git([*_STABLE, "--literal-pathspecs", "ls-tree", "-z", "--name-only", "--full-tree", rev, "--", *paths], top)
+    if out.returncode != 0:
+        return set()
+    return {p for p in out.stdout.split("\0") if p}
+
+
+def index_paths(top: Path, paths: list[str]) -> set[str]:
+    """Which of these paths the user's index holds."""
+    done = run_git(["--literal-pathspecs", "ls-files", "-z", "--cached", "--", *paths], top)
+    return {p for p in done.stdout.split("\0") if p} if done.returncode == 0 else set()
+
+
+def stage_from_head(top: Path, paths: list[str]) -> subprocess.CompletedProcess:
+    """Make the user's index hold these paths as HEAD has them (after a commit made elsewhere)."""
+    return run_git(["--literal-pathspecs", "reset", "-q", "HEAD", "--", *paths], top)
+
+
+def move_head_back(top: Path, expected: str, to: str | None) -> bool:
+    """Undo our own commit: HEAD from expected back to `to`, only if HEAD is still expected."""
+    if to is None:
+        return run_git(["update-ref", "-d", "HEAD", expected], top).returncode == 0
+    return run_git(["update-ref", "-m", "compfw signoff: undo a commit that could not be completed", "HEAD", to,
+                    expected], top).returncode == 0
+
+
+def config_set(cwd: Path, key: str, value: str, scope: str) -> None:
+    """Set key in the user's git config; scope is "global" or "local"."""
+    git(["config", f"--{scope}", key, value], cwd)
+
+
+def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
+    """The (mode, type) of one path in rev's tree, e.g. ("100644", "blob"); None if absent.
+
+    A symbolic link is ("120000", "blob"): reading its blob gives the link's target, not a file.
+    """
+    out = git([*_STABLE, "ls-tree", "-z", "--full-tree", rev, "--", path], top)
+    for entry in out.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if name == path:
+            mode, kind, _ = meta.split(" ", 2)
+            return mode, kind
+    return None
+
+
+def tree_modes(top: Path, rev: str, folder: str) -> dict[str, str]:
+    """Every file under folder in rev's tree with its git mode: 100644/100755 a file, 120000 a
+    symbolic link (to a file or a folder alike), 160000 a submodule."""
+    out = git([*_STABLE, "ls-tree", "-r", "-z", "--full-tree", rev, "--", folder], top)
+    modes: dict[str, str] = {}
+    for entry in out.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if name:
+            modes[name] = meta.split(" ", 1)[0]
+    return modes
+
+
+def changed_paths(top: Path, old: str, new: str, pathspecs: list[str]) -> set[str]:
+    """Paths whose content or mode differs between two revisions (renames as delete + add)."""
+    out = git([*_STABLE, "diff", "--no-ext-diff", "--no-textconv", "--no-renames", "--name-only", "-z", old, new,
+               "--", *pathspecs], top)
+    return {p for p in out.split("\0") if p}
+
+
+def added_in(top: Path, rev: str, pathspec: str) -> dict[str, tuple[str, str]]:
+    """For each file under pathspec at rev: (the commit that last added it, that commit's %cI).
+
+    The commit found is the newest one in rev's history whose diff adds the path, merges
+    excepted (a merge adds nothing of its own unless it resolves a conflict), so a file brought
+    in by a merged branch keeps the commit that wrote it.
+    """
+    out = git([*_STABLE, "log", "--full-history", "--no-renames", "--diff-filter=A", "--name-only", "-z",
+               f"--format={_COMMIT_MARK}%H%x1f%cI", rev, "--", pathspec], top)
+    found: dict[str, tuple[str, str]] = {}
+    current: tuple[str, str] | None = None
+    for token in out.split("\0"):
+        token = token.strip("\n")
+        if token.startswith(_COMMIT_MARK):
+            sha, date = token[len(_COMMIT_MARK):].split("\x1f")[:2]
+            current = (sha, date)
+        elif token and current is not None:
+            found.setdefault(token, current)
+    return found
