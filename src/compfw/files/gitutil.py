@@ -316,3 +316,34 @@ def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
             mode, kind, _ = meta.split(" ", 2)
             return mode, kind
     return None
+
+
+# --- two trees side by side, for `compfw diff` -------------------------------------------------
+
+
+def changed_paths(top: Path, base: str, head: str, pathspecs: list[str]) -> list[str]:
+    """Paths (relative to the top level) that differ between two commits, renames as delete + add."""
+    out = git([*_STABLE, "--no-replace-objects", "--literal-pathspecs", "diff", "--name-only", "--no-renames",
+               "-z", base, head, "--", *pathspecs], top)
+    return [p for p in out.split("\0") if p]
+
+
+def export_tree(top: Path, rev: str, pathspecs: list[str], dest: Path, index_file: Path) -> None:
+    """Write the files under these paths as rev has them into dest, an empty folder.
+
+    Through a private index file (index_file, which must not exist): the user's work tree, index
+    and HEAD are never touched. Links are written as links; the loader refuses those that leave
+    dest, as it does in a work tree.
+    """
+    env = {"GIT_INDEX_FILE": str(index_file)}
+    names = git([*_STABLE, "--no-replace-objects", "--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only",
+                 "--full-tree", rev, "--", *pathspecs], top).split("\0")
+    names = [n for n in names if n]
+    if not names:
+        return
+    for args, text in ((["--no-replace-objects", "read-tree", rev], None),
+                       (["--no-replace-objects", "checkout-index", f"--prefix={dest}/", "-z", "--stdin"],
+                        "\0".join(names) + "\0")):
+        done = run_git(args, top, env, text)
+        if done.returncode != 0:
+            raise GitError(done.stderr.strip() or f"git {args[1]} failed")
