@@ -7,6 +7,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+from compfw.engine.outlook import outlook
 from compfw.engine.readiness import VERDICT_LABELS, Readiness, add_months, readiness
 from compfw.engine.status import STATUS_LABELS, PortfolioStatus, statuses
 from compfw.engine.trajectory import by_record_count, trajectory
@@ -99,6 +100,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
         "placements": [{"name": p.name, "organisation": p.organisation, "start": p.start.isoformat(),
                         "end": p.end.isoformat(), "manager": _person(p.manager)} for p in pf.placements],
         "current_placement": current_placement(pf, as_of),
+        "plan": {name: list(ids) for name, ids in pf.plan.items()},
         "percent_achieved": st.percent_achieved,
         "required": st.total.required,
         "achieved": st.total.achieved,
@@ -107,6 +109,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
         "by_kind": {k: {"required": t.required, "achieved": t.achieved, "percent": t.percent}
                     for k, t in st.by_kind.items()},
         "readiness": _readiness(rd),
+        "outlook": outlook(pf, rd, st.total.required, st.total.achieved),
         "trajectory": trajectory(fw, pf, as_of, percent_at),
         "reflective_piece": _reflective(lp, lf),
         "last_signoff": _last_signoff(lp, as_of),
