@@ -26,6 +26,8 @@ SPELLINGS = [
     ["--no-color", "status", "portfolios/asha-patel"],
     ["status", "portfolios/no-such-trainee"],
     ["status", "portfolios/asha-patel", "--as-of", "2026-02-30"],
+    ["status", "portfolios/asha-patel", "--no-color", "--brief"],
+    ["status", "portfolios/asha-patel", "--no-color"],
     ["status", "portfolios/asha-patel", "--as-of"],
     ["status", "portfolios/asha-patel", "portfolios/ben-okafor"],
     ["status", "--help"],

@@ -24,12 +24,13 @@ from compfw.files.reading import yaml_files
 from compfw.files.result_cache import ResultCache
 from compfw.files.workers import PARALLEL_FROM, WorkerPool, available_cpus
 from compfw.files.yaml_parse import load_yaml
+from compfw.checks.layout_checks import folder_name_problems, link_problems, override_problem
 from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, load_framework_file
-from compfw.model.policy import POLICY_FILE, parse_policy
+from compfw.model.policy import POLICY_FILE, load_policy, parse_policy
 from compfw.model.portfolios import load_portfolio
 from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
 
-RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
+RECORD_FOLDERS = ("evidence", "signoffs", "requests", "migrations")
 
 
 @dataclass
@@ -115,13 +116,15 @@ def check_policy_file(path: Path) -> list[Problem]:
     return parse_policy(doc)[1]
 
 
-def check_frameworks(files: list[Path], strict: bool, cache: ResultCache) -> list[Problem]:
+def check_frameworks(files: list[Path], strict: bool, cache: ResultCache,
+                     sanctioned: set[tuple[str, str]] = frozenset()) -> list[Problem]:
     """Every framework file's problems, and any (id, version) defined twice."""
     problems: list[Problem] = []
     seen: dict[tuple[str, str], str] = {}
     for path in files:
-        checked = cache.remember("validate-framework", [os.getcwd(), os.fspath(path), os.path.realpath(path), strict],
-                                 lambda path=path: _check_framework_file(path, strict),
+        checked = cache.remember("validate-framework", [os.getcwd(), os.fspath(path), os.path.realpath(path), strict,
+                                                        sorted(sanctioned)],
+                                 lambda path=path: _check_framework_file(path, strict, sanctioned),
                                  encode=encode_framework_check, decode=decode_framework_check)
         problems.extend(checked["load"])
         if checked["id"] is None:
@@ -138,12 +141,15 @@ def check_frameworks(files: list[Path], strict: bool, cache: ResultCache) -> lis
     return problems
 
 
-def _check_framework_file(path: Path, strict: bool) -> dict:
+def _check_framework_file(path: Path, strict: bool, sanctioned: set[tuple[str, str]]) -> dict:
+    """One framework file's own problems (duplicates across files are found by the caller)."""
     lf, found = load_framework_file(path)
     if lf is None:
         return {"id": None, "version": None, "shown": "", "at": [0, 0], "load": found, "check": []}
+    override = override_problem(lf, sanctioned)
     return {"id": lf.framework.id, "version": lf.framework.version, "shown": lf.doc.shown,
-            "at": list(lf.doc.data.value_pos["id"]), "load": found, "check": check_framework(lf, strict)}
+            "at": list(lf.doc.data.value_pos["id"]), "load": found,
+            "check": check_framework(lf, strict) + ([override] if override else [])}
 
 
 def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, root: Path,
@@ -151,6 +157,8 @@ def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, 
     """A portfolio's problems, and whose it is (for the duplicate check across portfolios)."""
     def compute() -> tuple[list[Problem], Identity | None]:
         lp, problems = load_portfolio(folder)
+        problems.extend(folder_name_problems(folder))
+        problems.extend(link_problems(folder, {p.path for p in problems if p.code == "trust-symlink"}))
         if lp is None:
             return problems, None
         problems.extend(check_portfolio(lp, store, today))
@@ -208,6 +216,8 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False, today: d
             yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
         for path in targets.policies:
             yield from check_policy_file(path)
+    policy = load_policy(root).policy
+    sanctioned = {(o.id, o.version) for o in policy.framework_overrides} if policy else set()
     frameworks = targets.frameworks if first else []
     folders = [f for f in targets.portfolios if in_shard(f, root, shard)]
     extra = _framework_folders(targets.frameworks)
@@ -217,13 +227,13 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False, today: d
     if workers > 1 and len(folders) >= PARALLEL_FROM:
         with WorkerPool(workers, _init_worker, (root, extra, cache_folder), "checking portfolios") as pool:
             results = pool.ordered(_check_in_worker, folders, today)
-            yield from check_frameworks(frameworks, strict, cache)  # meanwhile, here
+            yield from check_frameworks(frameworks, strict, cache, sanctioned)  # meanwhile, here
             for found, identity in progress_iter(results, "Validating portfolios", total=len(folders)):
                 yield from found
                 if identity is not None:
                     identities.append(identity)
     else:
-        yield from check_frameworks(frameworks, strict, cache)
+        yield from check_frameworks(frameworks, strict, cache, sanctioned)
         store = FrameworkStore.for_repo(root, extra)
         for folder in progress_iter(folders, "Validating portfolios"):
             found, identity = check_portfolio_folder(folder, store, today, root, cache)

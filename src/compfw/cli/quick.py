@@ -25,7 +25,9 @@ def parse_status(argv: list[str]) -> dict | None:
     found = {"path": None, "as_of": None, "json_out": False, "cache": True, "no_color": no_color}
     rest = iter(args[1:])
     for arg in rest:
-        if arg == "--json":
+        if arg == "--no-color":
+            found["no_color"] = True
+        elif arg == "--json":
             found["json_out"] = True
         elif arg == "--no-cache":
             found["cache"] = False
@@ -49,11 +51,12 @@ def run(argv: list[str]) -> int | None:
     options = parse_status(argv)
     if options is None:
         return None
-    from compfw.cli.commands.status import run_status
+    from compfw.cli.commands.status import StatusOptions, run_status
     from compfw.cli.output import finish_interrupted_signoff
     from compfw.files.problems import today
 
     if options["no_color"]:
         os.environ["NO_COLOR"] = "1"
     finish_interrupted_signoff()
-    return run_status(options["path"], options["as_of"] or today(), options["json_out"], options["cache"])
+    return run_status(options["path"], options["as_of"] or today(), options["json_out"], StatusOptions(),
+                      options["cache"])

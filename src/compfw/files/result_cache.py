@@ -54,7 +54,7 @@ def default_folder() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def code_identity() -> str:
-    """compfw's source, the libraries' versions and the interpreter's, as one digest.
+    """compfw's source and shipped frameworks, the libraries' and interpreter's versions, as one digest.
 
     The package's own files are hashed (a few milliseconds), not just its version number: an
     editable install changes without a new version. Library versions come from the names of their
@@ -70,6 +70,16 @@ def code_identity() -> str:
         except OSError:
             digest.update(b"!unreadable")
     digest.update("\n".join(_library_versions()).encode())
+    # The shipped frameworks too: a check may keep what it read of them for the whole process
+    # (as the framework-override check does), so they are not always recorded as inputs.
+    from compfw.files.layout import shipped_dir
+
+    for path in sorted(shipped_dir("frameworks").glob("*.y*ml")):
+        digest.update(path.name.encode() + b"\n")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"!unreadable")
     return digest.hexdigest()
 
 
