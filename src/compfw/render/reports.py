@@ -29,7 +29,7 @@ from compfw.files.progress import progress_iter
 from compfw.files.result_cache import ResultCache
 from compfw.files.workers import PARALLEL_FROM, WorkerPool, available_cpus
 from compfw.model.loading import FrameworkStore, find_repo_root, portfolio_folders
-from compfw.render.trajectory_view import chart, trend
+from compfw.render.trajectory_view import TREND_POINTS, chart, trend
 
 DEFAULT_LAST = 10
 MISSING = ("not_achieved", "partially_achieved")
@@ -102,7 +102,7 @@ def trainee_context(lp, lf, as_of: dt.date, since: dt.date | None = None, last: 
         effective = recent[0]["date"] if recent else None
     before = None
     if effective is not None:
-        before = status_document(lp, lf, dt.date.fromisoformat(effective) - dt.timedelta(days=1))
+        before = status_document(lp, lf, dt.date.fromisoformat(effective) - dt.timedelta(days=1), trajectory_points=0)
     context = dict(doc)
     context["report"] = {
         "kind": "trainee",
@@ -206,7 +206,7 @@ def cohort_row_of(path: Path, root: Path, store: FrameworkStore, as_of: dt.date,
             message = first.message if first else "cannot be read"
             return {"folder": shown, "error": ("framework not available: " if pin_problem else "") + message,
                     "details": [p.as_text() for p in errors]}
-        return cohort_row(status_document(lp, lf, as_of), lf, shown, len(errors))
+        return cohort_row(status_document(lp, lf, as_of, trajectory_points=TREND_POINTS), lf, shown, len(errors))
 
     return remember_for_portfolio(cache, "cohort-row", path, root, store.folders, today, [as_of.isoformat()],
                                   compute, lambda row: row, _decode_row)
