@@ -59,7 +59,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
     st, rd, percent_at = evaluate_over_time(lp, lf, as_of)
     fw, pf = lf.framework, lp.portfolio
     scale = fw.scale
-    signoff_files = {id(r.model): r.doc.path.name for r in lp.signoffs}
+    signoff_files = {id(r.model): r for r in lp.signoffs}
     competencies = []
     for row in st.competencies:
         c, placed = row.placed.competency, row.placed
@@ -126,10 +126,15 @@ def _last_signoff(lp: LoadedPortfolio, as_of: dt.date) -> str | None:
     return max(dates).isoformat() if dates else None
 
 
-def _signoff(s, file: str | None) -> dict:
-    return {"date": s.date.isoformat(), "level": s.level, "achieved": s.achieved,
+def _signoff(s, record) -> dict:
+    """One sign-off: the date it claims and, beside it, the date git recorded it (None outside git
+    or before it is committed), and the cited evidence edited since then."""
+    return {"date": s.date.isoformat(), "recorded": record.recorded if record else None,
+            "level": s.level, "achieved": s.achieved,
             "signer": {"name": s.signer.name, "email": s.signer.email, "role": s.signer.role},
-            "feedback": s.feedback, "evidence": list(s.evidence), "file": file}
+            "feedback": s.feedback, "evidence": list(s.evidence),
+            "evidence_edited": list(record.evidence_edited) if record else [],
+            "file": record.doc.path.name if record else None}
 
 
 def _readiness(rd: Readiness) -> dict:
