@@ -23,6 +23,9 @@ Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Text = Annotated[str, Field(min_length=1)]
 Statement = str | list[str]
+# The scale values (stages) at which a section, element or competency is required; left out, it is
+# required at every stage. Innermost wins: a competency's list over its element's over its section's.
+Stages = Annotated[list[Annotated[StrictInt, Field(ge=0, le=20)]], Field(min_length=1)] | None
 
 
 class Strict(BaseModel):
@@ -119,6 +122,7 @@ class Competency(Strict):
     target_source: TargetSource | None = None
     assessment: Assessment | None = None
     statements: dict[StrictInt, Statement] = {}
+    stages: Stages = None
     printed_id: str | None = None
     notes: str = ""
 
@@ -134,6 +138,7 @@ class Element(Strict):
     title: Text
     description: str = ""
     statements: dict[StrictInt, Statement] = {}
+    stages: Stages = None
     competencies: list[Competency] = []
     notes: str = ""
 
@@ -143,6 +148,7 @@ class Section(Strict):
     title: Text
     description: str = ""
     assessment: Assessment = "rated"
+    stages: Stages = None
     elements: list[Element] = []
     competencies: list[Competency] = []
     notes: str = ""

@@ -74,6 +74,11 @@ def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
                         else "the portfolio's target_level applies")
             add(loc + ("id",), f"competency {c.id}: the source shows no target level; {fallback}",
                 "confirm the target against the source document", severity="warning", code="target-not-in-source")
+    for loc, stages in _stage_lists(fw):
+        for index, stage in enumerate(stages):
+            if scale is None or not scale.has(stage):
+                add(loc + ("stages", index), f"stage {stage} is not a level on the scale",
+                    f"use one of {[lv.value for lv in scale.levels]}" if scale else "add a 'scale' of stages")
     if fw.reflective_piece is not None:
         known = {s.id for s in fw.sections}
         for index, section_id in enumerate(fw.reflective_piece.sections):
@@ -89,6 +94,23 @@ def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
                 add(("replaces", "renames", old), f"rename {old} -> {new}: {new!r} is not a competency of this version",
                     "fix the new id")
     return out
+
+
+def _stage_lists(framework: Framework) -> Iterator[tuple[tuple, list[int]]]:
+    """Every 'stages' list in a framework, with where it is."""
+    for si, section in enumerate(framework.sections):
+        loc = ("sections", si)
+        if section.stages is not None:
+            yield loc, section.stages
+        holders = [(loc + ("competencies", ci), c) for ci, c in enumerate(section.competencies)]
+        for ei, element in enumerate(section.elements):
+            eloc = loc + ("elements", ei)
+            if element.stages is not None:
+                yield eloc, element.stages
+            holders += [(eloc + ("competencies", ci), c) for ci, c in enumerate(element.competencies)]
+        for cloc, competency in holders:
+            if competency.stages is not None:
+                yield cloc, competency.stages
 
 
 # --- sign-offs --------------------------------------------------------------------------------
@@ -231,6 +253,9 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
     if untargeted:
         add(doc, ("framework",), f"{len(untargeted)} competencies of {fw.id} have no target level "
             f"(e.g. {untargeted[0]})", "set 'target_level' to the level or stage this person is tracked at")
+    elif catalog.staged and pf.target_level is None:
+        add(doc, ("framework",), f"what {fw.id} requires depends on the stage, and this portfolio sets none",
+            "set 'target_level' to the stage this person is tracked at")
     for index, placement in enumerate(pf.placements):
         if placement.start < pf.scheme.start or placement.end > pf.scheme.end:
             add(doc, ("placements", index), f"placement {placement.name!r} runs outside the scheme dates",
@@ -269,8 +294,13 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
         out.append(problem)
     for record in lp.signoffs:
         so = record.model
-        for loc, message, hint in signoff_findings(so, catalog.get(so.competency), lp, lf, today):
+        placed = catalog.get(so.competency)
+        for loc, message, hint in signoff_findings(so, placed, lp, lf, today):
             add(record.doc, loc, message, hint, code="signoff")
+        if placed is not None and not placed.required_at(pf.target_level):
+            add(record.doc, ("competency",), f"competency {placed.id} is not required at stage {pf.target_level} "
+                f"(only at stage {', '.join(map(str, placed.stages))}); this sign-off is not counted",
+                "nothing to do unless target_level is wrong", severity="warning", code="not-at-stage")
         for index, eid in enumerate(so.evidence):
             if eid not in evidence_ids:
                 add(record.doc, ("evidence", index), f"sign-off refers to unknown evidence {eid!r}",

@@ -73,6 +73,15 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "replaces": "The version this one supersedes and how competency ids were renamed (old: new).",
         "default_target": "Target level for rated competencies whose source shows none.",
     },
+    "Section": {
+        "stages": "Stages (scale levels) at which this section is required; left out: every stage.",
+    },
+    "Element": {
+        "stages": "Stages (scale levels) at which this element is required; left out: the section's.",
+    },
+    "Competency": {
+        "stages": "Stages (scale levels) at which this competency is required; left out: the element's.",
+    },
     "Replaces": {
         "version": "The version this framework version supersedes.",
         "renames": "Competency ids renamed from that version: old id -> new id.",

@@ -24,7 +24,7 @@ def evaluate(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> tuple[
         return statuses(lf.catalog, lp.portfolio, evidence, signoffs, day).exact_percent
 
     current = statuses(lf.catalog, lp.portfolio, evidence, signoffs, as_of)
-    return current, readiness(lf.framework, lp.portfolio, as_of, percent_at)
+    return current, readiness(lf.framework, lp.portfolio, as_of, percent_at, judged=current.not_judged is None)
 
 
 def _person(person: Person | None) -> dict | None:
@@ -95,7 +95,8 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
         "by_section": sections,
         "by_kind": {k: {"required": t.required, "achieved": t.achieved, "percent": t.percent}
                     for k, t in st.by_kind.items()},
-        "readiness": _readiness(rd),
+        "not_judged": st.not_judged,
+        "readiness": _readiness(rd, st.not_judged),
         "reflective_piece": _reflective(lp, lf),
         "last_signoff": _last_signoff(lp, as_of),
         "competencies": competencies,
@@ -117,10 +118,14 @@ def _signoff(s, file: str | None) -> dict:
             "feedback": s.feedback, "evidence": list(s.evidence), "file": file}
 
 
-def _readiness(rd: Readiness) -> dict:
+def _readiness(rd: Readiness, not_judged: str | None) -> dict:
+    if rd.verdict:
+        label = VERDICT_LABELS[rd.verdict]
+    else:
+        label = "Not judged" if not_judged else "No milestones in this framework"
     return {
         "verdict": rd.verdict,
-        "verdict_label": VERDICT_LABELS[rd.verdict] if rd.verdict else "No milestones in this framework",
+        "verdict_label": label,
         "expected_percent": rd.expected_percent,
         "far_ahead_margin": rd.far_ahead_margin,
         "graduation_percent": rd.graduation_percent,

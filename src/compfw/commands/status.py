@@ -58,6 +58,8 @@ def render(doc: dict) -> None:
     if rd["expected_percent"] is not None:
         verdict += Text(f" (expected {rd['expected_percent']:.1f}% at this date on the pace to the milestones)")
     out.print(Text("Readiness: ") + verdict)
+    if doc.get("not_judged"):
+        out.print(Text(f"  {doc['not_judged']}", style="yellow"))
     for m in rd["milestones"]:
         at = f", {m['percent_at_due']:.1f}% at that date" if m["percent_at_due"] is not None else ""
         out.print(f"  {m['name']}: {m['percent']:g}% by {m['due']}: {m['state']}{at}")
