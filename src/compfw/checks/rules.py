@@ -85,6 +85,12 @@ def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
             if section_id not in known:
                 add(("reflective_piece", "sections", index), f"reflective_piece names unknown section {section_id!r}",
                     f"use one of {sorted(known)}")
+    known_sections = {s.id for s in fw.sections}
+    for ri, rule in enumerate(fw.signoff.sections):
+        for index, section_id in enumerate(rule.sections):
+            if section_id not in known_sections:
+                add(("signoff", "sections", ri, "sections", index), f"signoff rule names unknown section {section_id!r}",
+                    f"use one of {sorted(known_sections)}")
     graduation = [m for m in fw.milestones if m.graduation]
     if len(graduation) > 1:
         add(("milestones",), "more than one milestone is marked graduation: true", "mark only one")
@@ -184,11 +190,62 @@ def signoff_findings(signoff: Signoff, placed: Placed | None, lp: LoadedPortfoli
         elif role != signoff.signer.role and not (role == "programme_manager" and _is_placement_manager(pf, email)):
             yield ("signer", "role"), f"{email} is the {role.replace('_', ' ')}, not the {signoff.signer.role.replace('_', ' ')}", \
                 f"write 'role: {role}'"
+        if role is not None:
+            yield from _section_rule_findings(signoff, placed, lp, lf, role)
     if signoff.date > today:
         yield ("date",), f"sign-off date {signoff.date} is in the future", "use the date the sign-off was given"
     if not pf.scheme.start <= signoff.date <= pf.scheme.end:
         yield ("date",), f"sign-off date {signoff.date} is outside the scheme ({pf.scheme.start} to {pf.scheme.end})", \
             "check the date"
+
+
+def _section_rule_findings(signoff: Signoff, placed: Placed, lp: LoadedPortfolio, lf: LoadedFramework,
+                           role: str) -> Iterator[tuple[tuple, str, str]]:
+    """The framework's own sign-off rule for this competency's section: who signs, what is stated.
+
+    The informatics seed: "The Placement Manager (or Programme Manager in their absence) is
+    responsible for signing off the competencies in the Personal Qualities section once both the
+    trainee and Placement Manager have had an opportunity to discuss the reflective piece."
+    """
+    rule = lf.framework.signoff.for_section(placed.section.id)
+    if rule is None:
+        return
+    if role == "programme_manager" and _is_placement_manager(lp.portfolio, signoff.signer.email):
+        role = "placement_manager"
+    names = " or the ".join(r.replace("_", " ") for r in rule.signers)
+    if role in rule.signers:
+        if signoff.placement_manager_absent:
+            yield ("placement_manager_absent",), \
+                f"the {role.replace('_', ' ')} signs competency {placed.id} and cannot be absent from it", \
+                "remove 'placement_manager_absent' and 'absence_reason'"
+    elif role in rule.absence_signers:
+        if not signoff.placement_manager_absent:
+            yield ("signer", "role"), (f"competency {placed.id} is signed off by the {names}; the "
+                                       f"{role.replace('_', ' ')} signs only in the placement manager's absence, "
+                                       "and the sign-off must say so"), \
+                "add 'placement_manager_absent: true' and 'absence_reason: ...' " \
+                "(compfw signoff --placement-manager-absent REASON)"
+    else:
+        yield ("signer", "role"), f"competency {placed.id} is signed off by the {names} only", \
+            "ask the manager the framework names"
+    if rule.discussion_required:
+        yield from _discussion_findings(signoff, placed, lp)
+
+
+def _discussion_findings(signoff: Signoff, placed: Placed, lp: LoadedPortfolio) -> Iterator[tuple[tuple, str, str]]:
+    if signoff.discussed is None:
+        yield ("competency",), (f"the sign-off of {placed.id} does not state when the reflective piece was "
+                              "discussed with the trainee"), \
+            "sign off once you have both discussed the piece, and add 'discussed: YYYY-MM-DD' " \
+            "(compfw signoff --discussed DATE)"
+        return
+    if signoff.discussed > signoff.date:
+        yield ("discussed",), f"the piece was discussed on {signoff.discussed}, after this sign-off", \
+            "sign off after the discussion"
+    ref = lp.portfolio.reflective_piece
+    if ref is not None and signoff.discussed < ref.completed:
+        yield ("discussed",), (f"the piece was discussed on {signoff.discussed}, before it was completed "
+                               f"({ref.completed})"), "give the date of the discussion of the completed piece"
 
 
 def _is_placement_manager(pf: Portfolio, email: str) -> bool:

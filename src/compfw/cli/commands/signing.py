@@ -31,13 +31,21 @@ def register(app: typer.Typer) -> None:
                                                         help="Sign as this manager (default: git config user.email).")] = None,
         date: Annotated[Optional[str], typer.Option("--date", metavar="DATE", help="Date of the sign-off (YYYY-MM-DD; default today).")] = None,
         commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the new files, authored as the signer.")] = False,
+        discussed: Annotated[Optional[str], typer.Option("--discussed", metavar="DATE",
+                                                         help="When you and the trainee discussed the reflective piece (Personal Qualities).")] = None,
+        absent: Annotated[Optional[str], typer.Option("--placement-manager-absent", metavar="REASON",
+                                                      help="Programme manager signing in the placement manager's absence: why they are absent.")] = None,
     ) -> None:
         """Record a manager's sign-off: one new file per competency, checked as validate checks it."""
         from compfw.cli.options import parse_date
 
         on = parse_date(date, "--date") if date is not None else None
+        talked = parse_date(discussed, "--discussed") if discussed is not None else None
+        if absent is not None and not absent.strip():
+            raise typer.BadParameter("give the reason the placement manager is absent", param_hint="--placement-manager-absent")
         text = sys.stdin.read() if feedback == "-" else feedback
-        raise typer.Exit(run_signoff(portfolio, competencies, text, level, evidence or [], as_email, on, commit))
+        raise typer.Exit(run_signoff(portfolio, competencies, text, level, evidence or [], as_email, on, commit,
+                                     discussed=talked, absence_reason=absent))
 
     @app.command()
     def audit(
@@ -61,11 +69,13 @@ def register(app: typer.Typer) -> None:
 
 
 def run_signoff(portfolio: Path, competencies: list[str], feedback: str, level: int | None,
-                evidence: list[str], as_email: str | None, on, commit: bool) -> int:
+                evidence: list[str], as_email: str | None, on, commit: bool,
+                discussed=None, absence_reason: str | None = None) -> int:
     def body() -> int:
         from compfw.trust.signoff import SignoffRequest, record_signoffs
 
-        request = SignoffRequest(portfolio, tuple(competencies), feedback, level, tuple(evidence), as_email, on)
+        request = SignoffRequest(portfolio, tuple(competencies), feedback, level, tuple(evidence), as_email, on,
+                                 discussed=discussed, absence_reason=absence_reason)
         report(record_signoffs(request, commit))
         return 0
 
