@@ -140,7 +140,9 @@ def signer_authority(portfolio: Portfolio, email: str, on: dt.date) -> str | Non
 
 
 def word_count(text: str) -> int:
-    return len(text.split())
+    """Words are the space-separated tokens with a letter or a digit in them: punctuation alone
+    ("...", "-", "!!") is no feedback, so fifteen dots do not pass a fifteen-word minimum."""
+    return sum(1 for token in text.split() if any(char.isalnum() for char in token))
 
 
 def reflective_window(portfolio: Portfolio, framework: Framework) -> tuple[dt.date, dt.date] | None:

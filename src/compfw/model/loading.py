@@ -252,6 +252,14 @@ def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     if outside_repository(folder):
         return None, [_outside(folder)]
     if not path.exists():
+        nested = portfolio_folders_below(folder)
+        if nested:
+            # A cohort folder (portfolios/cohort-2026/x): no command looks two levels down.
+            return None, [Problem(shown_path(folder), 0, 0,
+                                  f"portfolios nested in a folder are not read ({shown_path(nested[0] / PORTFOLIO_FILE)}"
+                                  + (f" and {len(nested) - 1} more" if len(nested) > 1 else "") + ")",
+                                  "move each portfolio to portfolios/<name>/: compfw reads portfolios only there",
+                                  code="nested-portfolio")]
         return None, [Problem(shown_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
                               "a portfolio is a folder with a portfolio.yaml; see `compfw init`", code="missing")]
     doc, problem = load_yaml(path)
@@ -314,6 +322,14 @@ def portfolio_folders(root: Path) -> list[Path]:
     except OSError:
         return []
     return [root / name for name in names if os.path.exists(os.path.join(root, name, PORTFOLIO_FILE))]
+
+
+def portfolio_folders_below(folder: Path) -> list[Path]:
+    """Portfolio folders anywhere below folder (not folder itself), for saying where they went."""
+    try:
+        return sorted(p.parent for p in folder.rglob(PORTFOLIO_FILE) if p.parent != folder)
+    except OSError:
+        return []
 
 
 def _email_of(folder: Path, needle: str) -> bool:

@@ -209,13 +209,6 @@ def _report_written(written: list[Path], folder: Path, root: Path) -> None:
     shown = display_path(folder)
     _out(f"next: `compfw validate {shown}`, `compfw status {shown}`, then "
          f"`compfw evidence add {shown} --competency ID --title ... --narrative ...`; commit the folder\n")
-    try:
-        inside = folder.resolve().parent == (root / "portfolios").resolve()
-    except OSError:
-        inside = False
-    if not inside:
-        sys.stderr.write(f"warning: {shown} is not directly in {display_path(root / 'portfolios')}; "
-                         "`compfw validate` without arguments looks only there\n")
 
 
 # --- evidence add -----------------------------------------------------------------------------
