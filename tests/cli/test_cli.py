@@ -102,3 +102,24 @@ def test_github_messages_cannot_start_a_new_workflow_command():
                      "name 'x%0A::error::owned' is odd%0D%0A100%25 (hint: hint,with: colon)")
     assert escape_data("a\nb") == "a%0Ab"
     assert len(out.splitlines()) == 2
+
+
+def test_reflective_piece_criteria_are_shown_where_the_piece_is_next(cli):
+    """asha-patel has not had Personal Qualities signed off: status's "what next" and the trainee
+    report show the framework's criteria for the piece under section 1; chloe-evans (all achieved)
+    gets none."""
+    import yaml
+
+    data = yaml.safe_load((REPO / "frameworks" / "nhs-gmts-informatics.yaml").read_text())
+    criteria = data["reflective_piece"]["criteria"]
+    shown = cli(["status", "portfolios/asha-patel", "--as-of", "2026-11-22"], cwd=REPO).stdout
+    after = shown.split("What next\nSection 1. Personal Qualities\n", 1)[1]
+    assert after.startswith("  Next: the reflective piece (1800-2200 words, completed between 2026-08-31 and "
+                            "2027-08-31). When providing evidence, trainees are advised to consider")
+    expected = "".join(f"    {g['heading']}\n" + "".join(f"      - {item}\n" for item in g["items"]) for g in criteria)
+    assert expected in after and after.index(expected) < after.index("  1.1.1 (achieved/not-achieved)")
+    report = cli(["report", "portfolios/asha-patel", "--as-of", "2026-11-22"], cwd=REPO).stdout
+    block = "".join(f"- **{g['heading']}**\n" + "".join(f"  - {item}\n" for item in g["items"]) for g in criteria)
+    assert block in report
+    done = cli(["status", "portfolios/chloe-evans", "--as-of", "2026-11-22"], cwd=REPO).stdout
+    assert "Next: the reflective piece" not in done

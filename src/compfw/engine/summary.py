@@ -153,4 +153,6 @@ def _reflective(lp: LoadedPortfolio, lf: LoadedFramework) -> dict | None:
         "length_ok": lp.reflective_words is not None and rule.min_words <= lp.reflective_words <= rule.max_words,
         "in_window": ref is not None and window_start <= ref.completed <= lp.portfolio.scheme.end,
         "sections": list(rule.sections),
+        "criteria_intro": rule.criteria_intro,
+        "criteria": [{"heading": g.heading, "items": list(g.items)} for g in rule.criteria],
     }

@@ -93,6 +93,7 @@ def render(doc: dict) -> None:
             if c["section"] != current:
                 current = c["section"]
                 out.print(Text(f"Section {c['section']}. {c['section_title']}", style="bold"))
+                _piece_criteria(out, doc.get("reflective_piece"), current)
             need = "achieved/not-achieved" if c["assessment"] == "binary" else f"target {c['target']}"
             have = f", at level {c['level']}" if c["level"] is not None else ""
             out.print(f"  {c['id']} ({need}{have}): {_short(c['text'], 110)}")
@@ -100,6 +101,20 @@ def render(doc: dict) -> None:
                 out.print(Text(f"      e.g. {_short(example, 110)}", style="dim"))
     else:
         out.print(Text("Every competency is achieved.", style="bold green"))
+
+
+def _piece_criteria(out, piece: dict | None, section: str) -> None:
+    """Where the reflective piece is the next step, what the framework asks it to cover."""
+    from rich.text import Text
+
+    if not piece or not piece.get("criteria") or section not in piece["sections"]:
+        return
+    out.print(Text(f"  Next: the reflective piece ({piece['min_words']}-{piece['max_words']} words, completed "
+                   f"between {piece['window_start']} and {piece['window_end']}). {piece['criteria_intro']}".rstrip()))
+    for group in piece["criteria"]:
+        out.print(Text(f"    {group['heading']}", style="bold"))
+        for item in group["items"]:
+            out.print(Text(f"      - {item}", style="dim"))
 
 
 def section_table(rows: list[dict], width: int):
