@@ -81,7 +81,8 @@ def test_init_scaffolds_a_portfolio_that_validates(make_repo, cli):
         "wrote schemas/framework.schema.json\n"
         "wrote schemas/portfolio.schema.json\n"
         "wrote schemas/evidence.schema.json\n"
-        "wrote schemas/signoff.schema.json\n" + NEXT)
+        "wrote schemas/signoff.schema.json\n"
+        "wrote schemas/request.schema.json\n" + NEXT)
     assert result.stderr == ""
     assert (root / "portfolios/ann-lee/portfolio.yaml").read_text() == PORTFOLIO
     assert (root / "portfolios/ann-lee/evidence/.gitkeep").read_text() == ""

@@ -19,7 +19,7 @@ from compfw.model.policy import POLICY_FILE, parse_policy
 from compfw.model.portfolios import load_portfolio
 from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
 
-RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
+RECORD_FOLDERS = ("evidence", "signoffs", "requests", "migrations")
 
 
 @dataclass

@@ -125,9 +125,9 @@ def framework_show(
 
 
 def _register_extensions() -> None:
-    from compfw.cli.commands import ecosystem, reporting, signing
+    from compfw.cli.commands import daily, ecosystem, reporting, signing
 
-    for module in (signing, reporting, ecosystem):
+    for module in (signing, reporting, ecosystem, daily):
         module.register(app)
 
 

@@ -7,6 +7,7 @@ Layout of a portfolio directory::
         reflective-piece.md     the Personal Qualities piece (optional)
         evidence/*.yaml         one evidence entry per file (or a list of entries)
         signoffs/*.yaml         one sign-off record per file, never edited once added
+        requests/*.yaml         one request for review per file, never edited once added
 
 Frameworks are ``frameworks/<id>.yaml`` (or ``<id>@<version>.yaml`` for another version); the
 ones shipped inside the package come first and a repository's own ``frameworks/`` adds to or
@@ -27,7 +28,7 @@ from compfw.files.yaml_located import LocatedList, YamlDocument, position_of, sh
 from compfw.files.yaml_parse import load_yaml
 from compfw.model.catalog import Catalog
 from compfw.model.modelerrors import validate_as
-from compfw.model.models import Evidence, Framework, Portfolio, Signoff
+from compfw.model.models import Evidence, Framework, Portfolio, ReviewRequest, Signoff
 
 PORTFOLIO_FILE = "portfolio.yaml"
 _WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?", re.UNICODE)
@@ -194,6 +195,7 @@ class LoadedPortfolio:
     evidence: list[Record] = field(default_factory=list)
     signoffs: list[Record] = field(default_factory=list)
     reflective_words: int | None = None
+    requests: list[Record] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -272,6 +274,8 @@ def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     loaded.evidence, found = _records(folder / "evidence", Evidence, many=True)
     problems.extend(found)
     loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
+    problems.extend(found)
+    loaded.requests, found = _records(folder / "requests", ReviewRequest, many=False)
     problems.extend(found)
     return loaded, problems
 

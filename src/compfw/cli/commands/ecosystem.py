@@ -18,7 +18,7 @@ import typer
 
 from compfw.cli.output import guarded
 
-SCHEMA_KINDS = ("framework", "portfolio", "evidence", "signoff")
+SCHEMA_KINDS = ("framework", "portfolio", "evidence", "signoff", "request")
 
 evidence_app = typer.Typer(help="Log evidence in a portfolio.", no_args_is_help=True)
 export_app = typer.Typer(help="Export a framework for other systems (CASE JSON, CSV).", no_args_is_help=True)
@@ -79,7 +79,7 @@ def _out(text: str) -> None:
 
 
 def schema(
-    kind: Annotated[str, typer.Argument(metavar="KIND", help="framework | portfolio | evidence | signoff")],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="framework | portfolio | evidence | signoff | request")],
 ) -> None:
     """Print the JSON Schema (draft-07) of a kind of file, for editors and check-jsonschema."""
     if kind not in SCHEMA_KINDS:
