@@ -125,9 +125,9 @@ def framework_show(
 
 
 def _register_extensions() -> None:
-    from compfw.cli.commands import daily, ecosystem, reporting, signing
+    from compfw.cli.commands import credential, daily, ecosystem, reporting, signing
 
-    for module in (signing, reporting, ecosystem, daily):
+    for module in (signing, reporting, ecosystem, daily, credential):
         module.register(app)
 
 
