@@ -113,3 +113,12 @@ def test_a_stage_off_the_scale_is_a_framework_finding(make_repo, cli, tmp_path):
     result = cli(["validate", "frameworks/mini.yaml"], cwd=root)
     assert result.exit_code == 1
     assert "stage 9 is not a level on the scale (hint: use one of [1, 2, 3, 4, 5])" in result.stdout
+
+
+def test_cohort_report_counts_a_not_judged_trainee_as_no_verdict(make_repo, cli):
+    root = _kim(make_repo, None)
+    result = cli(["report", "--cohort", "--as-of", "2026-11-22"], cwd=root)
+    assert result.exit_code == 0, result.stderr
+    assert "| No verdict (no milestones, or not judged) | 1 |" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| Kim Lee (kim)"))
+    assert "| Not judged |" in row
