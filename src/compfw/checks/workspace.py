@@ -12,6 +12,7 @@ from compfw.files.problems import today as current_day
 from compfw.files.layout import find_portfolio, locate_portfolio  # noqa: F401 (kept importable from here)
 from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio
 from compfw.model.portfolios import load_portfolio
+from compfw.model.provenance import attach_history
 
 
 @dataclass
@@ -42,6 +43,7 @@ def load_checked(folder: Path, store: FrameworkStore, today: dt.date
     problems.extend(found)
     broken = {p.path for p in problems if p.severity == "error"}
     lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
+    attach_history(lp)
     return lp, lf, problems
 
 
