@@ -20,6 +20,7 @@ import pytest
 import yaml
 from conftest import CASES, REPO
 from markdown_it import MarkdownIt
+from mermaid_check import xychart_structure
 
 from compfw.render.bars import bar
 from compfw.render.markdown_escape import md_cell, mermaid_label
@@ -121,7 +122,7 @@ def gfm_cells(line: str) -> list[str]:
 def check_markdown(text: str) -> list:
     """Parse with a CommonMark + GFM tables parser; every row has the header's cell count (in
     the source, where the parser would silently pad or drop cells), no HTML but <br>, no
-    <script> anywhere, and every Mermaid block is a plain pie chart."""
+    <script> anywhere, and every Mermaid block is a plain pie chart or compfw's trajectory chart."""
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(text)
     lines = text.split("\n")
@@ -149,8 +150,8 @@ def check_markdown(text: str) -> list:
         for child in token.children or []:
             if child.type == "html_inline":
                 assert child.content == "<br>", child.content
-            if child.type == "code_inline":  # only the templates' own: progress bars, a command
-                assert re.fullmatch("[█░]+|compfw validate", child.content), child.content
+            if child.type == "code_inline":  # only the templates' own: progress bars, sparklines, a command
+                assert re.fullmatch("[█░]+|[▁▂▃▄▅▆▇█]*|compfw validate", child.content), child.content
     assert "<script" not in text.lower()
     assert "<script" not in md.render(text).lower()
     assert tables > 0
@@ -161,6 +162,9 @@ MERMAID_LINE = re.compile(r'pie showData|    title [\w\s\-.,\'/+!?…]+|    "[\w
 
 
 def check_mermaid(body: str) -> None:
+    if "\nxychart-beta\n" in body:
+        xychart_structure(body)
+        return
     for line in body.rstrip("\n").split("\n"):
         assert MERMAID_LINE.fullmatch(line), line
 
@@ -372,7 +376,7 @@ def test_trainee_data_is_the_status_json_plus_report(repo, cli):
     context = json.loads(cli(["report", "portfolios/ben", "--context-json"], cwd=repo).stdout)
     report = context.pop("report")
     assert context == status
-    assert sorted(report) == ["changes", "kind", "last", "missing", "signoffs", "since", "template"]
+    assert sorted(report) == ["changes", "kind", "last", "missing", "signoffs", "since", "template", "trajectory"]
     assert report["kind"] == "trainee" and report["template"] == "trainee"
     assert [s["competency"] for s in report["signoffs"]] == ["2.1.1", "2.1.2", "2.1.4", "3.1.2", "3.1.1", "3.1.4",
                                                             "2.1.3"]

@@ -23,14 +23,16 @@ from compfw.engine.summary import status_document
 from compfw.files.problems import UserError, display_path
 from compfw.files.progress import progress_iter
 from compfw.model.loading import FrameworkStore, find_repo_root, portfolio_folders
+from compfw.render.trajectory_view import chart, trend
 
 DEFAULT_LAST = 10
 MISSING = ("not_achieved", "partially_achieved")
 DEFAULT_STALE_DAYS = 30
 CSV_COLUMNS = (
     "trainee_id", "name", "specialism", "current_placement", "organisation", "manager", "manager_email",
-    "percent_achieved", "expected_percent", "verdict", "missed_milestones", "last_activity", "days_since_activity",
-    "stale", "personal_qualities", "last_signoff", "achieved", "required", "graduation_ready",
+    "percent_achieved", "expected_percent", "verdict", "trend", "gap_now", "gap_3_months_ago", "gap_change",
+    "missed_milestones", "last_activity", "days_since_activity", "stale", "personal_qualities", "last_signoff",
+    "achieved", "required", "graduation_ready",
     "framework", "framework_version", "folder", "errors", "error",
 )
 
@@ -106,6 +108,7 @@ def trainee_context(lp, lf, as_of: dt.date, since: dt.date | None = None, last: 
         "signoffs": history,
         "missing": [c for c in doc["competencies"] if c["status"] in MISSING],
         "changes": _changes(doc, history, before, since, effective, last),
+        "trajectory": chart(doc),
     }
     return context
 
@@ -177,6 +180,7 @@ def cohort_row(doc: dict, lf, folder: str, errors: int, active: dict | None = No
         "graduation_ready": rd["graduation_ready"],
         "personal_qualities": personal_qualities(doc, lf),
         "last_signoff": doc["last_signoff"],
+        "trend": trend(doc["trajectory"]),
         "manager": manager_of(doc),
         "missed_milestones": [{"id": m["id"], "name": m["name"], "percent": m["percent"], "due": m["due"],
                                "percent_at_due": m["percent_at_due"]}
@@ -215,12 +219,16 @@ def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date,
 
 def sort_key(row: dict) -> tuple:
     """Most at risk first: more missed milestones; then behind pace; then no activity for more
-    than the stale threshold; then furthest below the expected percentage (achieved minus
-    expected, lowest first); then the longest without activity; then name and id."""
+    than the stale threshold; then those falling behind fastest (the gap to the pace line shrank
+    most over the last three month ends; no change known last); then furthest below the expected
+    percentage (achieved minus expected, lowest first); then the longest without activity; then
+    name and id."""
     gap = row["percent_achieved"] - row["expected_percent"] if row["expected_percent"] is not None else 0.0
     quiet = row["days_since_activity"] if row["days_since_activity"] is not None else float("inf")
+    change = row["trend"]["gap_change"]
     return (-len(row["missed_milestones"]), 0 if row["verdict"] == "behind" else 1, 0 if row["stale"] else 1,
-            gap, -quiet, row["trainee"]["name"].casefold(), row["trainee"]["id"])
+            (0, change) if change is not None else (1, 0), gap, -quiet,
+            row["trainee"]["name"].casefold(), row["trainee"]["id"])
 
 
 def bands(percents: list[float], width: int = 10) -> list[dict]:
@@ -284,6 +292,12 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
+def _trend_cells(trend: dict) -> dict:
+    """Gaps as numbers (a signed number is no formula, so it is not quoted); none as empty."""
+    cells = {key: "" if trend[key] is None else trend[key] for key in ("gap_now", "gap_3_months_ago", "gap_change")}
+    return {"trend": trend["sparkline"], **cells}
+
+
 def cohort_csv(context: dict) -> str:
     """The cohort as CSV, one row per trainee in report order, then the unreadable portfolios
     (only their folder, their number of errors and the first error filled in)."""
@@ -301,11 +315,12 @@ def cohort_csv(context: dict) -> str:
             "current_placement": place["name"] if place else "", "organisation": place["organisation"] if place else "",
             "manager": manager["name"] if manager else "", "manager_email": manager["email"] if manager else "",
             "percent_achieved": number(r["percent_achieved"]), "expected_percent": number(r["expected_percent"]),
-            "verdict": r["verdict"] or "",
+            "verdict": r["verdict"] or "", **_trend_cells(r["trend"]),
             "missed_milestones": "; ".join(m["name"] for m in r["missed_milestones"]),
             "last_activity": r["last_activity"] or "",
             "days_since_activity": "" if r["days_since_activity"] is None else r["days_since_activity"],
-            "stale": "yes" if r["stale"] else "no", "personal_qualities": "" if pq is None else ("yes" if pq["done"] else "no"),
+            "stale": "yes" if r["stale"] else "no",
+            "personal_qualities": "" if pq is None else ("yes" if pq["done"] else "no"),
             "last_signoff": r["last_signoff"] or "", "achieved": r["achieved"], "required": r["required"],
             "graduation_ready": "yes" if r["graduation_ready"] else "no", "framework": r["framework"]["id"],
             "framework_version": r["framework"]["version"], "folder": r["folder"], "errors": r["errors"],
