@@ -78,37 +78,55 @@ class FrameworkStore:
     (or listing) depends on its files as much as the first one did (see files.inputs).
     """
 
-    def __init__(self, folders: list[Path]):
+    def __init__(self, folders: list[Path], sanctioned: set[tuple[str, str]] | None = None):
         self.folders = [f for f in folders if f.is_dir()]
         self._loaded = inputs.Memo()
+        # With a repository, its frameworks may not replace a shipped one the trust policy does not
+        # sanction: validate and audit report such a file, and status never counts against it.
+        self._sanctioned = sanctioned
+        self._shipped = shipped_dir("frameworks").resolve()
 
     @classmethod
     def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
-        return cls(framework_folders(root, extra))
+        return cls(framework_folders(root, extra), sanctioned_overrides(root))
 
     def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
         return self._loaded.get(("file", path), lambda: load_framework_file(path))
 
-    def _files(self) -> list[Path]:
-        """Every framework file, later folders first (they win). The folders are listed once per
-        store (a store lives for one command), not once per portfolio."""
-        return self._loaded.get(("files",), lambda: [path for folder in reversed(self.folders)
-                                                      for path in yaml_files(folder)])
-
     def candidates(self, framework_id: str) -> list[Path]:
-        """Files that may hold this id: later folders win, so they come first."""
-        return [path for path in self._files()
+        """Files that may hold this id: later folders win, so they come first.
+
+        The folders are listed once per store (a store lives for one command), not once per
+        portfolio: validating a cohort asks for the same framework thousands of times.
+        """
+        files = self._loaded.get(("files",), lambda: [path for folder in reversed(self.folders)
+                                                      for path in yaml_files(folder)])
+        return [path for path in files
                 if path.stem == framework_id or path.stem.startswith(framework_id + "@")]
+
+    def _usable(self, path: Path) -> LoadedFramework | None:
+        loaded, _ = self._load(path)
+        if loaded is None or self._sanctioned is None or path.parent.resolve() == self._shipped:
+            return loaded
+        key = (loaded.framework.id, loaded.framework.version)
+        if key in self._sanctioned:
+            return loaded
+        for other in self.candidates(key[0]):
+            if other.parent.resolve() == self._shipped:
+                shipped, _ = self._load(other)
+                if shipped is not None and shipped.framework.version == key[1]:
+                    return None  # an unsanctioned override: the shipped framework stands
+        return loaded
 
     def get(self, framework_id: str, version: str) -> LoadedFramework | None:
         return self._loaded.get(("framework", framework_id, version), lambda: next(
-            (loaded for loaded, _ in map(self._load, self.candidates(framework_id))
+            (loaded for loaded in map(self._usable, self.candidates(framework_id))
              if loaded and loaded.framework.id == framework_id and loaded.framework.version == version), None))
 
     def versions(self, framework_id: str) -> list[str]:
         out = []
         for path in self.candidates(framework_id):
-            loaded, _ = self._load(path)
+            loaded = self._usable(path)
             if loaded and loaded.framework.id == framework_id and loaded.framework.version not in out:
                 out.append(loaded.framework.version)
         return out
@@ -118,10 +136,18 @@ class FrameworkStore:
         chosen: dict[tuple[str, str], LoadedFramework] = {}
         for folder in self.folders:
             for path in yaml_files(folder):
-                loaded, _ = self._load(path)
+                loaded = self._usable(path)
                 if loaded:
                     chosen[(loaded.framework.id, loaded.framework.version)] = loaded
         return sorted(chosen.values(), key=lambda lf: (lf.framework.id, lf.framework.version))
+
+
+def sanctioned_overrides(root: Path) -> set[tuple[str, str]]:
+    """The (id, version) of shipped frameworks the repository's trust policy lets it replace."""
+    from compfw.model.policy import load_policy
+
+    policy = load_policy(root).policy
+    return {(o.id, o.version) for o in policy.framework_overrides} if policy is not None else set()
 
 
 def resolve(store, framework_id: str, version: str | None):

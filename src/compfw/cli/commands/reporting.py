@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
                                                                 "when there is no --since.")] = 10,
         context_json: Annotated[bool, typer.Option("--context-json", help="Print the data the template receives, "
                                                                           "as JSON, instead of the report.")] = False,
+        stale_days: Annotated[Optional[int], typer.Option("--stale-days", metavar="N", min=0,
+                                                          help="With --cohort: flag trainees with no evidence, sign-off "
+                                                               "or request for more than N days (default 30).")] = None,
         jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for a large cohort (0 = one per core).")] = 0,
         no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every portfolio afresh; neither read nor "
                                                                   "write the result cache.")] = False,
@@ -48,12 +51,13 @@ def register(app: typer.Typer) -> None:
         day = parse_date(as_of)
         since_day = parse_date(since, "--since") if since is not None else None
         raise typer.Exit(run_report(portfolio, cohort=cohort, output=output, template=template, as_of=day, fmt=fmt,
-                                    since=since_day, last=last, context_json=context_json, jobs=jobs,
-                                    cache=not no_cache))
+                                    since=since_day, last=last, context_json=context_json, stale_days=stale_days,
+                                    jobs=jobs, cache=not no_cache))
 
 
 def run_report(path: Path | None, *, cohort: bool, output: Path | None, template: str | None, as_of,
-               fmt: str, since, last: int, context_json: bool, jobs: int = 0, cache: bool = True) -> int:
+               fmt: str, since, last: int, context_json: bool, stale_days: int | None = None, jobs: int = 0,
+               cache: bool = True) -> int:
     from compfw.cli.output import guarded
 
     def body() -> int:
@@ -70,6 +74,8 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
             raise UserError("--template does not apply to --format csv", "the CSV columns are fixed; drop --template")
         if cohort and since is not None:
             raise UserError("--since is for a trainee's report, not --cohort")
+        if stale_days is not None and not cohort:
+            raise UserError("--stale-days is for the cohort report", "add --cohort")
         kind = "cohort" if cohort else "trainee"
         choice = None
         if fmt == "md" and not context_json:
@@ -77,7 +83,9 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
             choice = templates.choose_template(template, kind, root)
         name = choice.name if choice else (template or templates.DEFAULT_TEMPLATES[kind] if fmt == "md" else "")
         if cohort:
-            context = reports.cohort_context(path, as_of, today(), name, default_folder() if cache else None, jobs)
+            context = reports.cohort_context(path, as_of, today(), name,
+                                             reports.DEFAULT_STALE_DAYS if stale_days is None else stale_days,
+                                             default_folder() if cache else None, jobs)
             for failed in context["failed"]:
                 sys.stderr.write(f"warning: {failed['folder']}: not in the report: {failed['error']}\n")
         else:
