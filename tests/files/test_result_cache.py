@@ -28,6 +28,12 @@ def repo(tmp_path):
     root = tmp_path / "repo"
     copy_tree(REPO / "frameworks", root / "frameworks")
     copy_tree(REPO / "portfolios", root / "portfolios")
+    # The repository's copy of the informatics framework is used (and so can be edited) only
+    # where the trust policy sanctions it.
+    (root / ".compfw").mkdir()
+    (root / ".compfw" / "policy.yaml").write_text(
+        "admins:\n  - {name: Dr Helen Morris, email: helen.morris@example.org}\n"
+        "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
     return root
 
 
@@ -186,7 +192,6 @@ def test_validate_a_day_earlier_finds_the_future_dated_signoffs(repo):
 def test_the_policy_is_an_input_of_every_result(repo):
     first = cached_equals_fresh(["validate"], repo)
     before = entries()
-    (repo / ".compfw").mkdir()
     (repo / ".compfw" / "policy.yaml").write_text("admins: []\n")
     after = cached_equals_fresh(["validate"], repo)
     assert after != first  # the policy itself is checked, and this one is refused
