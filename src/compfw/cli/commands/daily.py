@@ -53,6 +53,18 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(run_request(portfolio, competencies, to, note, on))
 
 
+    @app.command()
+    def diff(
+        base: Annotated[str, typer.Argument(metavar="BASE", help="The commit before (e.g. origin/main).")],
+        head: Annotated[str, typer.Argument(metavar="HEAD", help="The commit after (default: HEAD).")] = "HEAD",
+        fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text | json | markdown.")] = "text",
+    ) -> None:
+        """What a change does to each trainee it touches: statuses, percentage, milestones, verdict."""
+        if fmt not in DIFF_FORMATS:
+            raise typer.BadParameter(f"choose one of {', '.join(DIFF_FORMATS)}", param_hint="--format")
+        raise typer.Exit(run_diff(base, head, fmt))
+
+
 def _today() -> dt.date:
     from compfw.files.problems import today
 
@@ -99,6 +111,22 @@ def run_request(portfolio: Path, competencies: list[str], to: str, note: str, on
         sys.stdout.write(f"Asked {plain(new.to_name)} <{plain(new.to_email)}> to review "
                          f"{', '.join(new.competencies)} for {new.trainee_id}: {display_path(path)}\n"
                          "Commit it with your evidence; a sign-off of these competencies by them answers it.\n")
+        return 0
+
+    return guarded(body)
+
+
+def run_diff(base: str, head: str, fmt: str) -> int:
+    def body() -> int:
+        from compfw.model.loading import find_repo_root
+        from compfw.render.diff_view import diff_markdown, diff_text
+        from compfw.trust.history_diff import diff_trees
+
+        doc = diff_trees(find_repo_root(), base, head, _today())
+        if fmt == "json":
+            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(diff_markdown(doc) if fmt == "markdown" else diff_text(doc))
         return 0
 
     return guarded(body)
