@@ -66,7 +66,8 @@ def assert_chart_matches_status(markdown: str, cli, cwd, portfolio: str, as_of: 
         assert (achieved[i], expected[i]) == (doc["percent_achieved"], doc["readiness"]["expected_percent"]), day
         falls_due = [pct for d, pct in due.items() if (days[i - 1] if i else dt.date.min) < d <= day]
         assert bars[i] == (max(falls_due) if falls_due else 0.0), day
-    assert f"to {final['percent_achieved']:g}%" in markdown or f"at {final['percent_achieved']:g}%" in markdown
+    assert f"\n{caption(final['trajectory'])}\n" in markdown
+    assert f"{final['percent_achieved']:g}% by " in caption(final["trajectory"])
 
 
 @pytest.mark.parametrize("case", TRAINEE_GOLDENS, ids=lambda c: c["expected"])
@@ -235,3 +236,42 @@ def test_cohort_trend_and_order(repo, cli):
     assert ben["trend"]["sparkline"] == sparkline([p["percent"] for p in doc["trajectory"][-6:]])
     then = status_at(cli, repo, "portfolios/ben", dt.date(2026, 8, 31))
     assert ben["trend"]["gap_3_months_ago"] == round(then["percent_achieved"] - then["readiness"]["expected_percent"], 1)
+
+
+# --- compfw status ------------------------------------------------------------------------------
+
+
+def test_status_shows_the_trend_in_plain_characters_without_colour(repo, cli):
+    result = cli(["status", "portfolios/ben", "--as-of", "2026-11-22"], cwd=repo)
+    assert result.exit_code == 0
+    assert result.stdout.split("\n")[1] == (
+        " 60.0% achieved ██████████████████░░░░░░░░░░░░  6 of 10 competencies  trend since Jun 2026: ::::==")
+
+
+def test_status_shows_block_characters_on_a_terminal(repo, monkeypatch):
+    """Through a pseudo-terminal, with colour allowed: the installed entry point, as a person runs it."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    monkeypatch.delenv("NO_COLOR")
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="200")
+    done = subprocess.run([str(Path(sys.executable).parent / "compfw"), "status", "portfolios/ben", "--as-of", "2026-11-22"],
+                          cwd=repo, env=env, stdin=follower, stdout=follower, stderr=subprocess.PIPE, timeout=60)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", b"".join(chunks).decode("utf-8")).replace("\r\n", "\n")
+    assert "6 of 10 competencies  trend since Jun 2026: ▄▄▄▄▅▅\n" in shown

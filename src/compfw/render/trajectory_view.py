@@ -119,3 +119,13 @@ def trend(series: list[dict], ascii: bool = False) -> dict:
     return {"sparkline": sparkline([p["percent"] for p in recent], ascii),
             "from": recent[0]["date"] if recent else None,
             "gap_now": now, "gap_3_months_ago": then, "gap_change": change}
+
+
+def status_trend(series: list[dict], ascii: bool) -> str:
+    """What `compfw status` shows beside the percentage: the cohort report's sparkline (the last
+    six points), with the month it starts in; empty with fewer than two points."""
+    recent = series[-TREND_POINTS:]
+    if len(recent) < 2:
+        return ""
+    since = month_label(dt.date.fromisoformat(recent[0]["date"]))
+    return f"trend since {since}: {sparkline([p['percent'] for p in recent], ascii)}"
