@@ -209,8 +209,3 @@ def test_a_date_further_back_than_the_policy_allows_is_refused_before_writing(cl
     assert folder_state(repo) == {}
     assert sign(cli, repo, "2.1.1", "--level", "3", "--feedback", FEEDBACK, "--date", "2026-11-15").exit_code == 0
 
-
-def test_without_a_policy_the_audits_default_window_applies(cli, repo):
-    assert_refused(sign(cli, repo, "2.1.1", "--level", "3", "--feedback", FEEDBACK, "--date", "2026-11-07"),
-                   "15 days before today", "without a trust policy the audit allows at most 14")
-    assert sign(cli, repo, "2.1.1", "--level", "3", "--feedback", FEEDBACK, "--date", "2026-11-08").exit_code == 0

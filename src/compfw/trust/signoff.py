@@ -289,14 +289,10 @@ def _policy(root: Path):
 def _refuse_backdating(policy, on: dt.date, today: dt.date) -> None:
     """A sign-off dated further back than the policy allows is what the audit reports as
     backdated (its date against the commit that records it): refuse it before writing."""
-    from compfw.model.policy import DEFAULT_BACKDATING_DAYS
-
-    allowed = policy.backdating_days if policy is not None else DEFAULT_BACKDATING_DAYS
-    if (today - on).days <= allowed:
+    if policy is None or (today - on).days <= policy.backdating_days:
         return
-    whose = "the trust policy allows" if policy is not None else "without a trust policy the audit allows"
-    raise UserError(f"a sign-off dated {on} is {(today - on).days} days before today, and {whose} "
-                    f"at most {allowed} (backdating_days), so nothing was written",
+    raise UserError(f"a sign-off dated {on} is {(today - on).days} days before today, and the trust policy allows "
+                    f"at most {policy.backdating_days} (backdating_days), so nothing was written",
                     "date it when the work was assessed, within that window; a programme admin can change "
                     "backdating_days in .compfw/policy.yaml for a late batch")
 
