@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from compfw.models import EARLIEST, LATEST
 from compfw.problems import Problem
 from compfw.yamlio import YamlDocument, position_of, raw_scalar_at
 
 M = TypeVar("M", bound=BaseModel)
+_BOUNDS = ("less_than_equal", "greater_than_equal", "less_than", "greater_than")
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -92,6 +95,8 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
                     hint = "write a date as YYYY-MM-DD"
                 elif kind.startswith("date"):
                     hint = "write a date as YYYY-MM-DD"
+                elif kind in _BOUNDS and isinstance(error.get("input"), dt.date):
+                    hint = f"compfw accepts dates from {EARLIEST} to {LATEST}; check the year"
         problems.append(Problem(doc.shown, line, col, message, hint, code=kind))
     return problems
 
