@@ -14,8 +14,8 @@ Each case is a folder, tests/cases/hostile/<case>/:
 and optionally in case.yaml: env (variables for the run), git: true (the repository is committed
 with `git init` before the run), stdout: full (stdout is /dev/full, a full disk), writes (the
 files the command creates or changes, each compared with expected-files/<path>; nothing else may
-change), repo_from (run on another case's repo/). In the expected files, <repo> stands for the
-repository's absolute path.
+change), repo_from (folders under tests/cases whose files come first, the case's repo/ on top).
+In the expected files, <repo> stands for the repository's absolute path.
 
 Every case runs `python -m compfw.cli` as a real process, so that a crash in C (a segmentation
 fault in libyaml) fails the case instead of killing the test run, and a hang is caught by a time
@@ -199,8 +199,9 @@ def commit_all(root: Path) -> None:
 @pytest.mark.parametrize("case", CASE_DIRS, ids=lambda p: p.name)
 def test_hostile_case(case, make_repo, tmp_path):
     spec = yaml.safe_load((case / "case.yaml").read_text())
-    source = HOSTILE / spec.get("repo_from", case.name) / "repo"
-    root = make_repo(source) if source.is_dir() else make_repo()
+    layers = spec.get("repo_from", [])
+    sources = [CASES / layer for layer in ([layers] if isinstance(layers, str) else layers)]
+    root = make_repo(*sources, *[case / "repo"] * (case / "repo").is_dir())
     outside = tmp_path / "outside"
     outside.mkdir()
     if spec.get("generate"):
