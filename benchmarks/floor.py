@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from compfw.models import Evidence, Framework, Portfolio, Signoff
+from compfw.model.models import Evidence, Framework, Portfolio, Signoff
 
 
 def _check(path: str, model) -> int:

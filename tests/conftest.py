@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from compfw.cli import app
+from compfw.cli.app import app
 
 TESTS = Path(__file__).resolve().parent
 CASES = TESTS / "cases"

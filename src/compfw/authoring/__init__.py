@@ -1,0 +1,1 @@
+"""Authoring: new files a person then owns (compfw init, evidence add, migrate)."""

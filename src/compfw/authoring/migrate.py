@@ -1,0 +1,165 @@
+"""`compfw migrate`: re-pin a portfolio to a later framework version, writing one migration record.
+
+See model/migrations.py for how a recorded migration is read back and applied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from compfw.files.yaml_edit import replace_scalars
+from compfw.model.loading import FrameworkStore, LoadedPortfolio
+from compfw.model.migrations import MIGRATIONS, MigrationFile, MigrationPlan, apply_one, plan_migration, record_path
+
+
+def record_changes(lp: LoadedPortfolio, mapping: dict[str, str | None]) -> dict[str, dict[str, str | None]]:
+    """For each evidence/sign-off file whose (current) ids change: relative path -> id map."""
+    out: dict[str, dict[str, str | None]] = {}
+
+    def note(record, ids) -> None:
+        for cid in ids:
+            if cid in mapping and mapping[cid] != cid:
+                out.setdefault(record_path(lp, record.doc.path), {})[cid] = mapping[cid]
+
+    for record in lp.evidence:
+        note(record, record.model.competencies)
+    for record in lp.signoffs:
+        note(record, [record.model.competency])
+    return dict(sorted(out.items()))
+
+
+def safe_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._\-]+", "-", text).strip("-") or "x"
+
+
+def migration_file_name(day: dt.date, from_version: str, to_version: str) -> str:
+    return f"{day.isoformat()}-{safe_part(from_version)}-to-{safe_part(to_version)}.yaml"
+
+
+def migration_text(plan: MigrationPlan, day: dt.date, records: dict[str, dict[str, str | None]]) -> str:
+    from compfw.files.yaml_parse import dump_yaml
+
+    data = {
+        "framework": plan.framework_id,
+        "from": plan.from_version,
+        "to": plan.to_version,
+        "date": day,
+        "renames": plan.renames,
+        "dropped": plan.dropped,
+        "records": records,
+    }
+    header = (f"# Written by `compfw migrate` on {day.isoformat()}: this portfolio was re-pinned from "
+              f"{plan.framework_id} {plan.from_version} to {plan.to_version}.\n"
+              "# A record of the migration: do not edit it. Evidence and sign-off files keep the ids they\n"
+              "# were written with; compfw reads each file listed under `records` with its ids mapped\n"
+              "# (null: the competency no longer exists; the sign-off stays in the history, not counted).\n")
+    return header + dump_yaml(data)
+
+
+
+@dataclass
+class MigrationResult:
+    plan: MigrationPlan
+    migration_path: Path
+    migration_text: str
+    portfolio_path: Path
+    portfolio_text: str
+    records: dict[str, dict[str, str | None]]
+    plan_renames: list[tuple[str, str, str]]   # (placement, old, new)
+    percent_before: float
+    percent_after: float
+
+
+def prepare_migration(folder: Path, to_version: str, day: dt.date) -> MigrationResult:
+    """Everything `compfw migrate` would write, checked; raises UserError on any refusal."""
+    from compfw.engine.summary import evaluate
+    from compfw.files.problems import UserError
+    from compfw.files.yaml_located import YamlDocument, position_of
+    from compfw.files.yaml_parse import parse_text
+    from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, find_repo_root
+    from compfw.model.modelerrors import validate_as
+    from compfw.model.models import Portfolio
+    from compfw.model.portfolios import load_portfolio
+
+    if not (folder / PORTFOLIO_FILE).is_file():
+        raise UserError(f"{folder} is not a portfolio folder", "give the folder that holds portfolio.yaml")
+    lp, problems = load_portfolio(folder)
+    if lp is None:
+        raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
+                        problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise UserError(f"portfolio {folder} has records that cannot be read",
+                        "fix them first (`compfw validate` lists them); a migration must see every record", errors)
+    store = FrameworkStore.for_repo(find_repo_root(folder.resolve()))
+    pin = lp.portfolio.framework
+    if to_version == pin.version:
+        raise UserError(f"portfolio {lp.id} is already pinned to {pin.id} {pin.version}", "nothing to do")
+    plan = plan_migration(store, pin.id, pin.version, to_version)
+
+    plan_renames: list[tuple[str, str, str]] = []
+    plan_dropped: list[str] = []
+    changes: dict[tuple[int, int], str] = {position_of(lp.doc.data, ("framework", "version")): to_version}
+    for placement, ids in lp.portfolio.plan.items():
+        for index, cid in enumerate(ids):
+            if cid not in plan.mapping or plan.mapping[cid] == cid:
+                continue
+            if plan.mapping[cid] is None:
+                plan_dropped.append(cid)
+            else:
+                plan_renames.append((placement, cid, plan.mapping[cid]))
+                changes[position_of(lp.doc.data, ("plan", placement, index))] = plan.mapping[cid]
+    if plan_dropped:
+        raise UserError(f"the plan in portfolio.yaml names competencies that no longer exist in {pin.id} "
+                        f"{to_version}: {', '.join(plan_dropped)}",
+                        "remove them from 'plan' in portfolio.yaml (your plan is yours to change), then migrate again")
+    try:
+        new_text = replace_scalars(lp.doc.text, changes)
+        check = YamlDocument(lp.doc.path, parse_text(new_text), new_text)
+    except Exception as exc:  # noqa: BLE001 - any surprise here means: do not touch the file
+        raise UserError(f"cannot re-pin {lp.doc.shown} automatically ({exc})",
+                        f"set framework.version to \"{to_version}\" by hand; nothing was written") from None
+    repinned, found = validate_as(check, Portfolio)
+    if repinned is None or repinned.framework.version != to_version:
+        raise UserError(f"cannot re-pin {lp.doc.shown} automatically",
+                        f"set framework.version to \"{to_version}\" by hand; nothing was written", found)
+
+    records = record_changes(lp, plan.mapping)
+    path = folder / MIGRATIONS / migration_file_name(day, pin.version, to_version)
+    if path.exists():
+        raise UserError(f"{path} already exists", "compfw never overwrites a record; nothing was written")
+
+    old_lf, new_lf = plan.chain[0], plan.chain[-1]
+    before = evaluate(_counted(lp, store, day), old_lf, day)[0].percent_achieved
+    mig = MigrationFile.model_validate({"framework": pin.id, "from": pin.version, "to": to_version, "date": day,
+                                        "renames": plan.renames, "dropped": plan.dropped, "records": records})
+    lp.portfolio = repinned
+    apply_one(lp, mig, "")
+    after = evaluate(_counted(lp, store, day), new_lf, day)[0].percent_achieved
+    return MigrationResult(plan, path, migration_text(plan, day, records), lp.doc.path, new_text, records,
+                           plan_renames, before, after)
+
+
+def _counted(lp: LoadedPortfolio, store: FrameworkStore, day: dt.date) -> LoadedPortfolio:
+    """The portfolio as `compfw status` counts it: sign-offs in files with rule errors left out."""
+    from dataclasses import replace
+
+    from compfw.checks.rules import check_portfolio
+
+    broken = {p.path for p in check_portfolio(lp, store, day) if p.severity == "error"}
+    return replace(lp, signoffs=[r for r in lp.signoffs if r.shown not in broken])
+
+
+def write_migration(result: MigrationResult) -> None:
+    """The new migration record, then the re-pin; the record is removed again if the re-pin fails."""
+    from compfw.files.writing import replace_file, write_new
+
+    write_new(result.migration_path, result.migration_text)
+    try:
+        replace_file(result.portfolio_path, result.portfolio_text)
+    except BaseException:
+        result.migration_path.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,48 @@
+"""Migration files must say what the frameworks' `replaces` links say (a check validate runs)."""
+
+from __future__ import annotations
+
+from compfw.files.problems import Problem, UserError
+from compfw.files.reading import yaml_files
+from compfw.files.yaml_located import position_of
+from compfw.files.yaml_parse import load_yaml
+from compfw.model.loading import FrameworkStore, LoadedPortfolio
+from compfw.model.migrations import MIGRATIONS, MigrationFile, plan_migration
+from compfw.model.modelerrors import validate_as
+
+
+def check_migration_files(lp: LoadedPortfolio, store: FrameworkStore) -> list[Problem]:
+    """Every id map in a migration file must be what the frameworks' `replaces` links say.
+
+    The maps are applied when the portfolio is read, so a hand-made migration file could
+    otherwise move a sign-off from one competency to another.
+    """
+    folder = lp.folder / MIGRATIONS
+    if not folder.is_dir():
+        return []
+    problems: list[Problem] = []
+    for path in yaml_files(folder):
+        doc, problem = load_yaml(path)
+        if problem:
+            continue  # reported when the portfolio was read
+        mig, found = validate_as(doc, MigrationFile)
+        if mig is None or found:
+            continue
+        try:
+            plan = plan_migration(store, mig.framework, mig.from_version, mig.to_version)
+        except UserError as exc:
+            line, col = position_of(doc.data, ("from",))
+            problems.append(Problem(doc.shown, line, col, exc.message, exc.hint, code="migration"))
+            continue
+        for record, ids in mig.records.items():
+            for old, new in ids.items():
+                if old not in plan.mapping or plan.mapping[old] != new:
+                    expected = plan.mapping.get(old, "nothing (not a competency of the old version)")
+                    line, col = position_of(doc.data, ("records", record, old))
+                    problems.append(Problem(
+                        doc.shown, line, col,
+                        f"maps {old} to {new} in {record}, but {mig.framework} {mig.from_version} -> "
+                        f"{mig.to_version} maps it to {expected}",
+                        "migration files are written by `compfw migrate`; do not edit them", code="migration"))
+    return problems
+

@@ -1,0 +1,290 @@
+"""Validation rules: what a framework or a portfolio must satisfy beyond its schema.
+
+Every rule returns problems located in the file that has to change. Rules that the sign-off
+command also enforces before writing (who may sign, what a sign-off must carry) live here once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+from compfw.engine.readiness import add_months
+from compfw.files.problems import Problem
+from compfw.files.yaml_located import position_of
+from compfw.model.catalog import Placed
+from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio, Record
+from compfw.model.models import Framework, Portfolio, Signoff
+
+
+# --- frameworks -------------------------------------------------------------------------------
+
+
+def competency_locations(framework: Framework) -> dict[str, list[tuple]]:
+    """Each competency id's location(s) in the framework document, for messages."""
+    where: dict[str, list[tuple]] = {}
+    for si, section in enumerate(framework.sections):
+        for ci, c in enumerate(section.competencies):
+            where.setdefault(c.id, []).append(("sections", si, "competencies", ci))
+        for ei, element in enumerate(section.elements):
+            for ci, c in enumerate(element.competencies):
+                where.setdefault(c.id, []).append(("sections", si, "elements", ei, "competencies", ci))
+    return where
+
+
+def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
+    fw, doc = lf.framework, lf.doc
+    out: list[Problem] = []
+
+    def add(loc: tuple, message: str, hint: str = "", severity: str = "error", code: str = "framework") -> None:
+        line, col = position_of(doc.data, loc)
+        out.append(Problem(doc.shown, line, col, message, hint, severity, code))
+
+    stem = doc.path.stem
+    if stem != fw.id and stem != f"{fw.id}@{fw.version}":
+        add(("id",), f"framework id {fw.id!r} does not match the file name {doc.path.name!r}",
+            f"name the file {fw.id}.yaml (or {fw.id}@{fw.version}.yaml for another version)")
+    where = competency_locations(fw)
+    for cid, locs in where.items():
+        for loc in locs[1:]:
+            first = position_of(doc.data, locs[0])
+            add(loc + ("id",), f"competency id {cid!r} is used more than once (first at line {first[0]})",
+                "give each competency its own id; record the id as printed in 'printed_id'", code="duplicate-id")
+    scale = fw.scale
+    catalog = lf.catalog
+    rated = [p for p in catalog.placed if p.assessment == "rated"]
+    if rated and scale is None:
+        add(("sections",), "rated competencies need a scale, and this framework has none",
+            "add a 'scale' with levels, or mark the sections 'assessment: binary'")
+    if scale is not None and fw.default_target is not None and not scale.has(fw.default_target):
+        add(("default_target",), f"default_target {fw.default_target} is not a level on the scale",
+            f"use one of {[lv.value for lv in scale.levels]}")
+    for p in catalog.placed:
+        loc = where[p.id][0]
+        c = p.competency
+        if p.assessment == "binary" and c.target is not None:
+            add(loc + ("target",), f"competency {c.id} is achieved/not-achieved and cannot have a target level",
+                "remove 'target'")
+        elif c.target is not None and scale is not None and not scale.has(c.target):
+            add(loc + ("target",), f"target {c.target} of competency {c.id} is not a level on the scale",
+                f"use one of {[lv.value for lv in scale.levels]}")
+        if strict and p.assessment == "rated" and c.target_source == "not_in_source":
+            fallback = (f"the framework default {fw.default_target} applies" if fw.default_target is not None
+                        else "the portfolio's target_level applies")
+            add(loc + ("id",), f"competency {c.id}: the source shows no target level; {fallback}",
+                "confirm the target against the source document", severity="warning", code="target-not-in-source")
+    if fw.reflective_piece is not None:
+        known = {s.id for s in fw.sections}
+        for index, section_id in enumerate(fw.reflective_piece.sections):
+            if section_id not in known:
+                add(("reflective_piece", "sections", index), f"reflective_piece names unknown section {section_id!r}",
+                    f"use one of {sorted(known)}")
+    graduation = [m for m in fw.milestones if m.graduation]
+    if len(graduation) > 1:
+        add(("milestones",), "more than one milestone is marked graduation: true", "mark only one")
+    if fw.replaces is not None:
+        for index, (old, new) in enumerate(fw.replaces.renames.items()):
+            if new not in catalog.by_id:
+                add(("replaces", "renames", old), f"rename {old} -> {new}: {new!r} is not a competency of this version",
+                    "fix the new id")
+    return out
+
+
+# --- sign-offs --------------------------------------------------------------------------------
+
+
+def signer_authority(portfolio: Portfolio, email: str, on: dt.date) -> str | None:
+    """The role that lets this email sign on this day, or None.
+
+    The programme manager may sign at any time; a placement manager once their placement has
+    started (a sign-off after the placement ended is allowed: paperwork often lags the work).
+    """
+    email = email.strip().lower()
+    if email == portfolio.trainee.email.lower():
+        return None
+    if email == portfolio.programme_manager.email.lower():
+        return "programme_manager"
+    for placement in portfolio.placements:
+        if placement.manager.email.lower() == email and placement.start <= on:
+            return "placement_manager"
+    return None
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def reflective_window(portfolio: Portfolio, framework: Framework) -> tuple[dt.date, dt.date] | None:
+    rule = framework.reflective_piece
+    if rule is None:
+        return None
+    return add_months(portfolio.scheme.end, -rule.final_months), portfolio.scheme.end
+
+
+def signoff_findings(signoff: Signoff, placed: Placed | None, lp: LoadedPortfolio, lf: LoadedFramework,
+                     today: dt.date) -> Iterator[tuple[tuple, str, str]]:
+    """What is wrong with one sign-off: (field location, message, hint) triples."""
+    pf, fw = lp.portfolio, lf.framework
+    if placed is None:
+        yield ("competency",), f"unknown competency {signoff.competency!r} in {fw.id} {fw.version}", \
+            "check the id against `compfw framework show " + fw.id + "`"
+        return
+    if placed.assessment == "binary":
+        if signoff.level is not None:
+            yield ("level",), f"competency {placed.id} is achieved/not-achieved: it takes no level", \
+                "write 'achieved: true' instead of 'level'"
+        if fw.reflective_piece and placed.section.id in fw.reflective_piece.sections:
+            yield from _reflective_findings(lp, lf, signoff.date)
+    else:
+        if signoff.achieved is not None:
+            yield ("achieved",), f"competency {placed.id} is rated: give a 'level', not 'achieved'", \
+                "write 'level: N' with N on the framework's scale"
+        elif signoff.level is not None and fw.scale is not None and not fw.scale.has(signoff.level):
+            yield ("level",), f"level {signoff.level} is not on the scale of {fw.id}", \
+                f"use one of {[lv.value for lv in fw.scale.levels]}"
+    if not signoff.feedback.strip():
+        yield ("feedback",), "sign-off has no feedback", \
+            "the framework asks for detailed, constructive feedback with every sign-off"
+    elif word_count(signoff.feedback) < fw.signoff.feedback_min_words:
+        yield ("feedback",), (f"feedback has {word_count(signoff.feedback)} words; "
+                              f"at least {fw.signoff.feedback_min_words} are required"), \
+            "give detailed, constructive feedback"
+    email = signoff.signer.email
+    if email.lower() == pf.trainee.email.lower():
+        yield ("signer", "email"), "trainees cannot sign themselves off", \
+            "the placement or programme manager signs"
+    else:
+        role = signer_authority(pf, email, signoff.date)
+        if role is None:
+            yield ("signer", "email"), f"{email} is not authorised to sign off this portfolio on {signoff.date}", \
+                "the signer must be the programme manager or a placement manager named in portfolio.yaml"
+        elif role != signoff.signer.role and not (role == "programme_manager" and _is_placement_manager(pf, email)):
+            yield ("signer", "role"), f"{email} is the {role.replace('_', ' ')}, not the {signoff.signer.role.replace('_', ' ')}", \
+                f"write 'role: {role}'"
+    if signoff.date > today:
+        yield ("date",), f"sign-off date {signoff.date} is in the future", "use the date the sign-off was given"
+    if not pf.scheme.start <= signoff.date <= pf.scheme.end:
+        yield ("date",), f"sign-off date {signoff.date} is outside the scheme ({pf.scheme.start} to {pf.scheme.end})", \
+            "check the date"
+
+
+def _is_placement_manager(pf: Portfolio, email: str) -> bool:
+    return any(p.manager.email.lower() == email.lower() for p in pf.placements)
+
+
+def _reflective_findings(lp: LoadedPortfolio, lf: LoadedFramework, on: dt.date) -> Iterator[tuple[tuple, str, str]]:
+    rule = lf.framework.reflective_piece
+    ref = lp.portfolio.reflective_piece
+    if ref is None:
+        yield ("achieved",), "Personal Qualities are signed off after the reflective piece, and there is none", \
+            "add 'reflective_piece: {file: reflective-piece.md, completed: YYYY-MM-DD}' to portfolio.yaml"
+        return
+    words = lp.reflective_words
+    if words is None:
+        yield ("achieved",), f"the reflective piece {ref.file!r} cannot be read", "write the piece beside portfolio.yaml"
+    elif not rule.min_words <= words <= rule.max_words:
+        yield ("achieved",), (f"the reflective piece has {words} words; it must be {rule.words} words "
+                              f"+/- {rule.tolerance_percent:g}% ({rule.min_words}-{rule.max_words})"), \
+            "revise the piece to the required length"
+    start, end = reflective_window(lp.portfolio, lf.framework)
+    if not start <= ref.completed <= end:
+        yield ("achieved",), (f"the reflective piece was completed on {ref.completed}, outside the last "
+                              f"{rule.final_months} months of the scheme ({start} to {end})"), \
+            "the piece is written in the final twelve months of the scheme"
+    elif ref.completed > on:
+        yield ("date",), f"the reflective piece was completed on {ref.completed}, after this sign-off", \
+            "sign off after the piece has been completed and discussed"
+
+
+# --- portfolios -------------------------------------------------------------------------------
+
+
+def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) -> list[Problem]:
+    pf, doc = lp.portfolio, lp.doc
+    out: list[Problem] = []
+
+    def add(record_doc, loc: tuple, message: str, hint: str = "", severity: str = "error", code: str = "portfolio") -> None:
+        line, col = position_of(record_doc.data, loc)
+        out.append(Problem(record_doc.shown, line, col, message, hint, severity, code))
+
+    lf = store.get(pf.framework.id, pf.framework.version)
+    if lf is None:
+        versions = store.versions(pf.framework.id)
+        if versions:
+            add(doc, ("framework", "version"), f"framework {pf.framework.id} has no version {pf.framework.version!r}",
+                f"available: {', '.join(versions)}; `compfw migrate` re-pins a portfolio", code="unknown-framework")
+        else:
+            known = sorted({lf.framework.id for lf in store.all()})
+            add(doc, ("framework", "id"), f"unknown framework {pf.framework.id!r}",
+                f"known frameworks: {', '.join(known) or 'none'}", code="unknown-framework")
+        return out
+    fw, catalog = lf.framework, lf.catalog
+    if fw.specialism and pf.specialism and fw.specialism != pf.specialism:
+        add(doc, ("specialism",), f"specialism {pf.specialism!r} does not match the framework's {fw.specialism!r}",
+            "pin the framework of your specialism")
+    if pf.target_level is not None and fw.scale is not None and not fw.scale.has(pf.target_level):
+        add(doc, ("target_level",), f"target_level {pf.target_level} is not on the scale of {fw.id}",
+            f"use one of {[lv.value for lv in fw.scale.levels]}")
+    untargeted = [p.id for p in catalog.placed if p.assessment == "rated"
+                  and p.target(fw, pf.target_level)[0] is None]
+    if untargeted:
+        add(doc, ("framework",), f"{len(untargeted)} competencies of {fw.id} have no target level "
+            f"(e.g. {untargeted[0]})", "set 'target_level' to the level or stage this person is tracked at")
+    for index, placement in enumerate(pf.placements):
+        if placement.start < pf.scheme.start or placement.end > pf.scheme.end:
+            add(doc, ("placements", index), f"placement {placement.name!r} runs outside the scheme dates",
+                "check the placement and scheme dates")
+    names = {p.name for p in pf.placements}
+    for key, ids in pf.plan.items():
+        if key not in names:
+            add(doc, ("plan", key), f"plan names placement {key!r}, which is not in 'placements'",
+                f"use one of {sorted(names)}" if names else "add the placement first")
+        for index, cid in enumerate(ids):
+            if cid not in catalog.by_id:
+                add(doc, ("plan", key, index), f"unknown competency {cid!r} in the plan", f"see `compfw framework show {fw.id}`")
+    if pf.reflective_piece is not None and pf.reflective_piece.completed > today:
+        add(doc, ("reflective_piece", "completed"), "the reflective piece is dated in the future", "check the date")
+
+    evidence_ids: dict[str, Record] = {}
+    for record in lp.evidence:
+        ev = record.model
+        if ev.id in evidence_ids:
+            first = evidence_ids[ev.id]
+            add(record.doc, record.loc + ("id",), f"evidence id {ev.id!r} is used twice (also in {first.shown})",
+                "give each evidence entry its own id", code="duplicate-id")
+        evidence_ids.setdefault(ev.id, record)
+        for index, cid in enumerate(ev.competencies):
+            if cid not in catalog.by_id:
+                add(record.doc, record.loc + ("competencies", index), f"unknown competency {cid!r}",
+                    f"see `compfw framework show {fw.id}`", code="unknown-competency")
+        if ev.date > today:
+            add(record.doc, record.loc + ("date",), f"evidence date {ev.date} is in the future", "check the date")
+        elif not pf.scheme.start <= ev.date <= pf.scheme.end:
+            add(record.doc, record.loc + ("date",), f"evidence date {ev.date} is outside the scheme", "check the date")
+
+    from compfw.checks.migration_check import check_migration_files
+
+    for problem in check_migration_files(lp, store):
+        out.append(problem)
+    for record in lp.signoffs:
+        so = record.model
+        for loc, message, hint in signoff_findings(so, catalog.get(so.competency), lp, lf, today):
+            add(record.doc, loc, message, hint, code="signoff")
+        for index, eid in enumerate(so.evidence):
+            if eid not in evidence_ids:
+                add(record.doc, ("evidence", index), f"sign-off refers to unknown evidence {eid!r}",
+                    "use the id of an evidence entry in evidence/")
+    return out
+
+
+def framework_for(lp: LoadedPortfolio, store: FrameworkStore) -> LoadedFramework | None:
+    return store.get(lp.portfolio.framework.id, lp.portfolio.framework.version)
+
+
+def is_inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError):
+        return False

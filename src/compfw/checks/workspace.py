@@ -1,0 +1,84 @@
+"""Opening a portfolio the way a command needs it: found, loaded, checked, with its framework."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from compfw.checks.rules import check_portfolio
+from compfw.files.gitutil import config_value
+from compfw.files.problems import Problem, UserError
+from compfw.files.problems import today as current_day
+from compfw.model.loading import (
+    FrameworkStore,
+    LoadedFramework,
+    LoadedPortfolio,
+    find_portfolio_by_email,
+    find_repo_root,
+)
+from compfw.model.portfolios import load_portfolio
+
+
+@dataclass
+class Opened:
+    root: Path
+    store: FrameworkStore
+    portfolio: LoadedPortfolio
+    framework: LoadedFramework
+    problems: list[Problem]
+
+
+def locate_portfolio(path: Path | None, root: Path) -> Path:
+    if path is not None:
+        return path
+    email = config_value("user.email", root)
+    if not email:
+        raise UserError("no portfolio given and git user.email is not set",
+                        "pass the portfolio folder, e.g. `compfw status portfolios/<your-id>`")
+    found = find_portfolio_by_email(root, email)
+    if found is None:
+        raise UserError(f"no portfolio in {root / 'portfolios'} has trainee email {email}",
+                        "pass the portfolio folder explicitly, or fix trainee.email in your portfolio.yaml")
+    return found
+
+
+def load_checked(folder: Path, store: FrameworkStore, today: dt.date
+                 ) -> tuple[LoadedPortfolio | None, LoadedFramework | None, list[Problem]]:
+    """Load a portfolio and its framework, and check it; sign-offs with errors are dropped.
+
+    Sign-offs that break a rule (an unauthorised signer, a wrong level...) are left out of
+    what the engine sees, so a status or report never counts a sign-off that validate rejects.
+    Returns (None, None, problems) when the portfolio or its framework cannot be had.
+    """
+    lp, problems = load_portfolio(folder)
+    if lp is None:
+        return None, None, problems
+    pin = lp.portfolio.framework
+    lf = store.get(pin.id, pin.version)
+    found = check_portfolio(lp, store, today)
+    if lf is None:
+        return None, None, found or problems
+    problems.extend(found)
+    broken = {p.path for p in problems if p.severity == "error"}
+    lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
+    return lp, lf, problems
+
+
+def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
+    """Find, load and check one portfolio for a command; what stops it is a UserError."""
+    today = today or current_day()
+    root = find_repo_root(path.resolve() if path else None)
+    folder = locate_portfolio(path, root)
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a portfolio folder", "give the folder that holds portfolio.yaml")
+    store = FrameworkStore.for_repo(root)
+    lp, lf, problems = load_checked(folder, store, today)
+    if lp is None:
+        unknown = any(p.code == "unknown-framework" for p in problems)
+        if unknown:
+            raise UserError(f"the framework pinned by {folder} is not available",
+                            "see `compfw framework list`", problems)
+        raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
+                        problems)
+    return Opened(root, store, lp, lf, problems)

@@ -1,0 +1,173 @@
+"""The command line: parse arguments, call the core, pick a reporter, exit.
+
+Heavy modules (pydantic models, rich, jinja2) are imported inside the commands that need them so
+that `compfw --help` and each command start no slower than they must.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from compfw.cli.options import parse_date
+from compfw.files.problems import UserError
+
+app = typer.Typer(
+    name="compfw",
+    help="Track people against competency frameworks kept as git-versioned YAML.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    # Plain help: formatting help with rich costs ~80 ms of imports on every --help.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+framework_app = typer.Typer(help="Read the frameworks compfw knows.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(framework_app, name="framework")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"compfw {version('compfw')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour in human output (also NO_COLOR=1).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    if no_color:
+        os.environ["NO_COLOR"] = "1"
+
+
+# --- status -----------------------------------------------------------------------------------
+
+
+@app.command()
+def status(
+    portfolio: Annotated[Optional[Path], typer.Argument(metavar="PORTFOLIO", help="Portfolio folder (default: yours, by git user.email).")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as at this date (YYYY-MM-DD; default today).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+) -> None:
+    """Where a trainee stands: every competency's status, percentage achieved, readiness."""
+    from compfw.cli.commands.status import run_status
+
+    raise typer.Exit(run_status(portfolio, parse_date(as_of), json_out))
+
+
+# --- validate ---------------------------------------------------------------------------------
+
+
+@app.command()
+def validate(
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="PATH", help="Framework files, portfolio folders, or folders of them (default: frameworks/ and portfolios/).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text | json | github | auto (github under GitHub Actions).")] = "auto",
+    strict: Annotated[bool, typer.Option("--strict", help="Also warn about targets the source does not show; warnings fail.")] = False,
+    changed_since: Annotated[Optional[str], typer.Option("--changed-since", help="Only what changed since this git ref, and what depends on it.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for many portfolios (0 = one per core).")] = 0,
+) -> None:
+    """Check frameworks and portfolios; every problem as path:line:col. Exit 1 on findings."""
+    from compfw.cli.commands.validate import run_validate
+    from compfw.render.reporters import FORMATS
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    raise typer.Exit(run_validate(paths or [], fmt, strict, changed_since, jobs))
+
+
+# --- framework --------------------------------------------------------------------------------
+
+
+@framework_app.command("list")
+def framework_list(
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Every framework: id, version, title and counts."""
+    from compfw.cli.commands.framework import run_list
+
+    raise typer.Exit(run_list(json_out))
+
+
+@framework_app.command("show")
+def framework_show(
+    framework_id: Annotated[str, typer.Argument(metavar="ID", help="Framework id, e.g. nhs-gmts-informatics.")],
+    version: Annotated[Optional[str], typer.Option("--version", help="Version (default: the latest known).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A framework's tree with targets (or stages)."""
+    from compfw.cli.commands.framework import run_show
+
+    raise typer.Exit(run_show(framework_id, version, json_out))
+
+
+def _register_extensions() -> None:
+    from compfw.cli.commands import ecosystem, reporting, signing
+
+    for module in (signing, reporting, ecosystem):
+        module.register(app)
+
+
+_register_extensions()
+
+
+def main() -> None:
+    """Entry point: the one place where an error turns into a message and an exit code."""
+    from compfw.cli.output import print_error
+
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # a full disk shows here, while it can still be reported
+    except UserError as exc:
+        print_error(exc.message, exc.hint)
+        for problem in exc.problems:
+            print_error(problem.as_text())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print_error("interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        _drop_output()
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            raise_internal(exc)
+        _drop_output()
+        print_error(f"cannot write the output: {exc.strerror}", "check the disk or pipe the output goes to")
+        sys.exit(1)
+    except Exception as exc:  # the last line of defence: never a traceback for a user
+        raise_internal(exc)
+
+
+# Errors of writing the output (a full disk, a quota, a closed pipe), not of compfw.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
+
+
+def _drop_output() -> None:
+    """Send what is still buffered for stdout nowhere, so that exiting does not try (and fail) again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def raise_internal(exc: Exception) -> None:
+    from compfw.output import print_error
+
+    print_error(f"internal error: {type(exc).__name__}: {exc}",
+                "this is a bug in compfw; please report it with the command you ran")
+    sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

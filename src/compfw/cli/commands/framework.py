@@ -1,0 +1,103 @@
+"""`compfw framework list|show`: read the frameworks compfw knows."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from compfw.cli.output import console, guarded
+from compfw.model.loading import resolve
+from compfw.render.case_export import competency_rows
+
+
+def _store():
+    from compfw.model.loading import FrameworkStore, find_repo_root
+
+    return FrameworkStore.for_repo(find_repo_root())
+
+
+def framework_counts(lf) -> dict:
+    fw = lf.framework
+    placed = lf.catalog.placed
+    return {
+        "sections": len(fw.sections),
+        "elements": sum(len(s.elements) for s in fw.sections),
+        "competencies": len(placed),
+        "core": sum(p.competency.kind == "core" for p in placed),
+        "specialist": sum(p.competency.kind == "specialist" for p in placed),
+        "binary": sum(p.assessment == "binary" for p in placed),
+    }
+
+
+def run_list(json_out: bool) -> int:
+    def body() -> int:
+        rows = []
+        for lf in _store().all():
+            fw = lf.framework
+            rows.append({"id": fw.id, "version": fw.version, "title": fw.title, **framework_counts(lf)})
+        if json_out:
+            sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+            return 0
+        from rich.table import Table
+
+        table = Table(title="Frameworks", title_justify="left")
+        for column in ("id", "version", "title", "sections", "elements", "competencies"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*(str(row[c]) for c in ("id", "version", "title", "sections", "elements", "competencies")))
+        console().print(table)
+        return 0
+
+    return guarded(body)
+
+
+def run_show(framework_id: str, version: str | None, json_out: bool) -> int:
+    def body() -> int:
+        lf = resolve(_store(), framework_id, version)
+        fw = lf.framework
+        if json_out:
+            doc = {"id": fw.id, "version": fw.version, "title": fw.title, "source": fw.source.model_dump(),
+                   "scale": [lv.model_dump() for lv in fw.scale.levels] if fw.scale else [],
+                   "default_target": fw.default_target,
+                   "milestones": [m.model_dump() for m in fw.milestones],
+                   "counts": framework_counts(lf), "notes": list(fw.notes),
+                   "competencies": competency_rows(lf)}
+            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            return 0
+        render_tree(lf)
+        return 0
+
+    return guarded(body)
+
+
+def render_tree(lf) -> None:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    fw = lf.framework
+    out = console()
+    out.print(Text(f"{fw.title} ({fw.id}, version {fw.version})", style="bold"))
+    if fw.scale:
+        out.print(f"{fw.scale.name}: " + ", ".join(f"{lv.value} {lv.name}" for lv in fw.scale.levels))
+    if fw.default_target is not None:
+        out.print(f"Default target where the source shows none: {fw.default_target}")
+    for m in fw.milestones:
+        out.print(f"Milestone: {m.name}: {m.percent:g}%")
+    tree = Tree(Text(fw.id))
+    rows = {p.id: p for p in lf.catalog.placed}
+    for section in fw.sections:
+        branch = tree.add(Text(f"{section.id} {section.title} ({section.assessment})", style="bold"))
+        groups = [(None, section.competencies)] + [(e, e.competencies) for e in section.elements]
+        for element, competencies in groups:
+            node = branch.add(Text(f"{element.id} {element.title}")) if element else branch
+            for c in competencies:
+                target, source = rows[c.id].target(fw, None)
+                if rows[c.id].assessment == "binary":
+                    label = "achieved/not achieved"
+                elif target is None:
+                    label = "target: the person's stage" if c.statements or fw.scale else "no target"
+                else:
+                    label = f"target {target}" + (" (default: not in source)" if source == "framework_default" else "")
+                kind = " specialist" if c.kind == "specialist" else ""
+                node.add(Text(f"{c.id}{kind} ({label}) {' '.join(c.text.split())}"))
+    out.print(tree)

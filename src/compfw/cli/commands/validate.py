@@ -1,0 +1,33 @@
+"""`compfw validate`: every problem in every file, in the chosen format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from compfw.cli.output import guarded
+from compfw.files.problems import display_path
+
+
+def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str | None, jobs: int) -> int:
+    def body() -> int:
+        from compfw.checks.validate import run_validation
+        from compfw.model.loading import find_repo_root
+        from compfw.model.policy import POLICY_FILE
+        from compfw.render.reporters import exit_code, render_problems
+
+        root = find_repo_root()
+        chosen = paths or [p for p in (root / "frameworks", root / "portfolios") if p.exists()]
+        if changed_since:
+            from compfw.trust.changes import changed_targets
+
+            chosen = changed_targets(root, changed_since, chosen)
+        policy = root / POLICY_FILE
+        if not paths and (policy.exists() or policy.is_symlink()):
+            chosen = [policy, *chosen]  # the trust policy is small and always checked
+        problems = list(run_validation(chosen, root, strict=strict, jobs=jobs))
+        checked = ", ".join(display_path(p) for p in chosen) or "nothing"
+        sys.stdout.write(render_problems(problems, fmt, checked))
+        return exit_code(problems, warnings_fail=strict)
+
+    return guarded(body)

@@ -1,0 +1,138 @@
+"""The status engine: pure functions from a framework and a portfolio's records to statuses.
+
+How sign-offs count: sign-off records are never edited or withdrawn, so a competency's level is
+the highest level any sign-off dated on or before the day in question gives it. A later sign-off
+at a lower level is kept in the history (and shown) but does not take an achievement away.
+Evidence without a sign-off makes a rated competency Partially Achieved; it never achieves one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+from compfw.model.catalog import Catalog, Placed
+from compfw.model.models import Evidence, Framework, Portfolio, Signoff
+
+Status = Literal["not_achieved", "partially_achieved", "achieved", "achieved_plus"]
+STATUSES: tuple[Status, ...] = ("not_achieved", "partially_achieved", "achieved", "achieved_plus")
+STATUS_LABELS = {
+    "not_achieved": "Not Achieved",
+    "partially_achieved": "Partially Achieved",
+    "achieved": "Achieved",
+    "achieved_plus": "Achieved+",
+}
+
+
+def level_of(signoffs: Iterable[Signoff]) -> int | None:
+    """The highest level signed off, or None when nothing carries a level."""
+    levels = [s.level for s in signoffs if s.level is not None]
+    return max(levels) if levels else None
+
+
+def status_of(assessment: str, target: int | None, signoffs: list[Signoff], has_evidence: bool) -> tuple[Status, int | None]:
+    """Status and level of one competency from its sign-offs and whether evidence exists.
+
+    Binary competencies (achieved/not-achieved) have only those two states. A rated
+    competency with no known target counts as achieved once signed off at any level.
+    """
+    if assessment == "binary":
+        return ("achieved" if any(s.achieved for s in signoffs) else "not_achieved"), None
+    level = level_of(signoffs)
+    if level is None:
+        return ("partially_achieved" if has_evidence else "not_achieved"), None
+    if target is None or level == target:
+        return "achieved", level
+    return ("achieved_plus" if level > target else "partially_achieved"), level
+
+
+@dataclass(frozen=True)
+class CompetencyStatus:
+    placed: Placed
+    status: Status
+    level: int | None
+    target: int | None
+    target_source: str
+    signoffs: tuple[Signoff, ...]
+    evidence_ids: tuple[str, ...]
+
+    @property
+    def achieved(self) -> bool:
+        return self.status in ("achieved", "achieved_plus")
+
+
+@dataclass(frozen=True)
+class Tally:
+    required: int = 0
+    achieved: int = 0
+
+    @property
+    def exact(self) -> Fraction:
+        """The percentage as an exact ratio: rules compare this, never the rounded figure."""
+        return Fraction(100 * self.achieved, self.required) if self.required else Fraction(0)
+
+    @property
+    def percent(self) -> float:
+        """The percentage rounded to one decimal, for display only."""
+        return round(float(self.exact), 1)
+
+
+@dataclass
+class PortfolioStatus:
+    as_of: dt.date
+    competencies: list[CompetencyStatus]
+    counts: dict[Status, int] = field(default_factory=dict)
+    total: Tally = Tally()
+    by_section: dict[str, Tally] = field(default_factory=dict)
+    by_kind: dict[str, Tally] = field(default_factory=dict)
+
+    @property
+    def percent_achieved(self) -> float:
+        return self.total.percent
+
+    @property
+    def exact_percent(self) -> Fraction:
+        return self.total.exact
+
+
+def statuses(catalog: Catalog, portfolio: Portfolio, evidence: Iterable[Evidence],
+             signoffs: Iterable[Signoff], as_of: dt.date) -> PortfolioStatus:
+    """Every required competency's status, counting only records dated on or before as_of."""
+    framework: Framework = catalog.framework
+    by_competency: dict[str, list[Signoff]] = {}
+    for signoff in sorted((s for s in signoffs if s.date <= as_of), key=lambda s: s.date):
+        by_competency.setdefault(signoff.competency, []).append(signoff)
+    evidenced: dict[str, list[str]] = {}
+    for entry in evidence:
+        if entry.date <= as_of:
+            for competency_id in entry.competencies:
+                evidenced.setdefault(competency_id, []).append(entry.id)
+
+    rows: list[CompetencyStatus] = []
+    counts: dict[Status, int] = {s: 0 for s in STATUSES}
+    sections: dict[str, list[int]] = {}
+    kinds: dict[str, list[int]] = {}
+    for placed in catalog.required_for(portfolio.specialism):
+        target, source = placed.target(framework, portfolio.target_level)
+        mine = by_competency.get(placed.id, [])
+        ev = evidenced.get(placed.id, [])
+        status, level = status_of(placed.assessment, target, mine, bool(ev))
+        row = CompetencyStatus(placed, status, level, target, source, tuple(mine), tuple(ev))
+        rows.append(row)
+        counts[status] += 1
+        for key, bucket in ((placed.section.id, sections), (placed.competency.kind, kinds)):
+            tally = bucket.setdefault(key, [0, 0])
+            tally[0] += 1
+            tally[1] += row.achieved
+    achieved = counts["achieved"] + counts["achieved_plus"]
+    return PortfolioStatus(
+        as_of=as_of,
+        competencies=rows,
+        counts=counts,
+        total=Tally(len(rows), achieved),
+        by_section={k: Tally(*v) for k, v in sections.items()},
+        by_kind={k: Tally(*v) for k, v in kinds.items()},
+    )

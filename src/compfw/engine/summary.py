@@ -1,0 +1,151 @@
+"""The plain-data view of a trainee's standing: what `status --json` prints and templates receive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+from compfw.engine.readiness import VERDICT_LABELS, Readiness, add_months, readiness
+from compfw.engine.status import STATUS_LABELS, PortfolioStatus, statuses
+from compfw.model.loading import LoadedFramework, LoadedPortfolio
+from compfw.model.models import Person, Portfolio
+
+JSON_VERSION = 1
+
+
+def evaluate(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> tuple[PortfolioStatus, Readiness]:
+    evidence = [r.model for r in lp.evidence]
+    signoffs = [r.model for r in lp.signoffs]
+
+    def percent_at(day: dt.date) -> Fraction:
+        if day == as_of:
+            return current.exact_percent
+        return statuses(lf.catalog, lp.portfolio, evidence, signoffs, day).exact_percent
+
+    current = statuses(lf.catalog, lp.portfolio, evidence, signoffs, as_of)
+    return current, readiness(lf.framework, lp.portfolio, as_of, percent_at)
+
+
+def _person(person: Person | None) -> dict | None:
+    if person is None:
+        return None
+    return {"name": person.name, "email": person.email, "handle": person.handle}
+
+
+def current_placement(portfolio: Portfolio, as_of: dt.date) -> dict | None:
+    for placement in sorted(portfolio.placements, key=lambda p: p.start):
+        if placement.start <= as_of <= placement.end:
+            return {"name": placement.name, "organisation": placement.organisation,
+                    "start": placement.start.isoformat(), "end": placement.end.isoformat(),
+                    "manager": _person(placement.manager)}
+    return None
+
+
+def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> dict[str, Any]:
+    """Everything about one trainee at a date, as JSON-ready plain data."""
+    st, rd = evaluate(lp, lf, as_of)
+    fw, pf = lf.framework, lp.portfolio
+    scale = fw.scale
+    signoff_files = {id(r.model): r.doc.path.name for r in lp.signoffs}
+    competencies = []
+    for row in st.competencies:
+        c, placed = row.placed.competency, row.placed
+        competencies.append({
+            "id": c.id,
+            "section": placed.section.id,
+            "section_title": placed.section.title,
+            "element": placed.element.id if placed.element else None,
+            "element_title": placed.element.title if placed.element else None,
+            "kind": c.kind,
+            "assessment": placed.assessment,
+            "text": c.text,
+            "status": row.status,
+            "status_label": STATUS_LABELS[row.status],
+            "level": row.level,
+            "level_name": scale.name_of(row.level) if scale and row.level is not None else None,
+            "target": row.target,
+            "target_source": row.target_source,
+            "examples": list(c.examples),
+            "evidence": list(row.evidence_ids),
+            "signoffs": [_signoff(s, signoff_files.get(id(s))) for s in row.signoffs],
+        })
+    sections = [{"id": s.id, "title": s.title, "assessment": s.assessment,
+                 "required": st.by_section[s.id].required, "achieved": st.by_section[s.id].achieved,
+                 "percent": st.by_section[s.id].percent}
+                for s in fw.sections if s.id in st.by_section]
+    return {
+        "compfw_status_version": JSON_VERSION,
+        "as_of": as_of.isoformat(),
+        "trainee": {"id": pf.trainee.id, "name": pf.trainee.name, "email": pf.trainee.email,
+                    "handle": pf.trainee.handle},
+        "framework": {"id": fw.id, "version": fw.version, "title": fw.title,
+                      "scale": [{"value": lv.value, "name": lv.name} for lv in scale.levels] if scale else []},
+        "specialism": pf.specialism,
+        "target_level": pf.target_level,
+        "scheme": {"start": pf.scheme.start.isoformat(), "end": pf.scheme.end.isoformat()},
+        "programme_manager": _person(pf.programme_manager),
+        "placements": [{"name": p.name, "organisation": p.organisation, "start": p.start.isoformat(),
+                        "end": p.end.isoformat(), "manager": _person(p.manager)} for p in pf.placements],
+        "current_placement": current_placement(pf, as_of),
+        "percent_achieved": st.percent_achieved,
+        "required": st.total.required,
+        "achieved": st.total.achieved,
+        "counts": dict(st.counts),
+        "by_section": sections,
+        "by_kind": {k: {"required": t.required, "achieved": t.achieved, "percent": t.percent}
+                    for k, t in st.by_kind.items()},
+        "readiness": _readiness(rd),
+        "reflective_piece": _reflective(lp, lf),
+        "last_signoff": _last_signoff(lp, as_of),
+        "competencies": competencies,
+        "evidence": [{"id": e.id, "date": e.date.isoformat(), "title": e.title, "narrative": e.narrative,
+                      "documents": list(e.documents), "competencies": list(e.competencies)}
+                     for e in sorted((r.model for r in lp.evidence), key=lambda e: (e.date, e.id))
+                     if e.date <= as_of],
+    }
+
+
+def _last_signoff(lp: LoadedPortfolio, as_of: dt.date) -> str | None:
+    dates = [r.model.date for r in lp.signoffs if r.model.date <= as_of]
+    return max(dates).isoformat() if dates else None
+
+
+def _signoff(s, file: str | None) -> dict:
+    return {"date": s.date.isoformat(), "level": s.level, "achieved": s.achieved,
+            "signer": {"name": s.signer.name, "email": s.signer.email, "role": s.signer.role},
+            "feedback": s.feedback, "evidence": list(s.evidence), "file": file}
+
+
+def _readiness(rd: Readiness) -> dict:
+    return {
+        "verdict": rd.verdict,
+        "verdict_label": VERDICT_LABELS[rd.verdict] if rd.verdict else "No milestones in this framework",
+        "expected_percent": rd.expected_percent,
+        "far_ahead_margin": rd.far_ahead_margin,
+        "graduation_percent": rd.graduation_percent,
+        "graduation_ready": rd.graduation_ready,
+        "milestones": [{"id": m.milestone.id, "name": m.milestone.name, "percent": m.milestone.percent,
+                        "due": m.due.isoformat(), "state": m.state, "percent_at_due": m.percent_at_due,
+                        "graduation": m.milestone.graduation} for m in rd.milestones],
+    }
+
+
+def _reflective(lp: LoadedPortfolio, lf: LoadedFramework) -> dict | None:
+    rule = lf.framework.reflective_piece
+    ref = lp.portfolio.reflective_piece
+    if rule is None:
+        return None
+    window_start = add_months(lp.portfolio.scheme.end, -rule.final_months)
+    return {
+        "file": ref.file if ref else None,
+        "completed": ref.completed.isoformat() if ref else None,
+        "words": lp.reflective_words,
+        "min_words": rule.min_words,
+        "max_words": rule.max_words,
+        "window_start": window_start.isoformat(),
+        "window_end": lp.portfolio.scheme.end.isoformat(),
+        "length_ok": lp.reflective_words is not None and rule.min_words <= lp.reflective_words <= rule.max_words,
+        "in_window": ref is not None and window_start <= ref.completed <= lp.portfolio.scheme.end,
+        "sections": list(rule.sections),
+    }

@@ -1,0 +1,1 @@
+"""The data model: pydantic models of the YAML files, their JSON schemas, and loading them from disk."""

@@ -1,0 +1,350 @@
+"""Finding and loading frameworks and portfolios from disk into models, with located problems.
+
+Layout of a portfolio directory::
+
+    portfolios/<trainee-id>/
+        portfolio.yaml          written by the trainee
+        reflective-piece.md     the Personal Qualities piece (optional)
+        evidence/*.yaml         one evidence entry per file (or a list of entries)
+        signoffs/*.yaml         one sign-off record per file, never edited once added
+
+Frameworks are ``frameworks/<id>.yaml`` (or ``<id>@<version>.yaml`` for another version); the
+ones shipped inside the package come first and a repository's own ``frameworks/`` adds to or
+overrides them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compfw.files.problems import Problem, UserError
+from compfw.files.reading import FileRefused, yaml_files, outside_repository, read_bytes
+from compfw.files.yaml_located import LocatedList, YamlDocument, position_of, shown_path
+from compfw.files.yaml_parse import load_yaml
+from compfw.model.catalog import Catalog
+from compfw.model.modelerrors import validate_as
+from compfw.model.models import Evidence, Framework, Portfolio, Signoff
+
+PORTFOLIO_FILE = "portfolio.yaml"
+_WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?", re.UNICODE)
+MAX_PIECE_BYTES = 1024 * 1024  # a 2,000-word piece is about 13 kB
+
+
+# --- where things are -------------------------------------------------------------------------
+
+
+def find_repo_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above start that holds portfolios/ or frameworks/ (else start)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "portfolios").is_dir() or (folder / "frameworks").is_dir():
+            return folder
+        if (folder / ".git").exists():
+            break
+    return here
+
+
+def shipped_dir(kind: str) -> Path:
+    """Data shipped with the package (wheel), or the source checkout's copy (editable install)."""
+    packaged = Path(__file__).parents[1] / "_data" / kind
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / kind
+
+
+# --- frameworks -------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedFramework:
+    framework: Framework
+    doc: YamlDocument
+
+    @property
+    def catalog(self) -> Catalog:
+        cached = getattr(self, "_catalog", None)
+        if cached is None:
+            cached = Catalog(self.framework)
+            self._catalog = cached
+        return cached
+
+
+def load_framework_file(path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
+    doc, problem = load_yaml(path)
+    if problem:
+        return None, [problem]
+    framework, problems = validate_as(doc, Framework)
+    if framework is None:
+        return None, problems
+    return LoadedFramework(framework, doc), []
+
+
+class FrameworkStore:
+    """Frameworks by (id, version), read lazily from the shipped folder and the repo's own."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = [f for f in folders if f.is_dir()]
+        self._cache: dict[Path, tuple[LoadedFramework | None, list[Problem]]] = {}
+        self._files: list[Path] | None = None
+        self._found: dict[tuple[str, str], LoadedFramework | None] = {}
+
+    @classmethod
+    def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
+        folders = [shipped_dir("frameworks"), root / "frameworks", *(extra or [])]
+        unique: list[Path] = []
+        for folder in folders:
+            if folder.is_dir() and all(not _same(folder, seen) for seen in unique):
+                unique.append(folder)
+        return cls(unique)
+
+    def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
+        if path not in self._cache:
+            self._cache[path] = load_framework_file(path)
+        return self._cache[path]
+
+    def candidates(self, framework_id: str) -> list[Path]:
+        """Files that may hold this id: later folders win, so they come first.
+
+        The folders are listed once per store (a store lives for one command), not once per
+        portfolio: validating a cohort asks for the same framework thousands of times.
+        """
+        if self._files is None:
+            self._files = [path for folder in reversed(self.folders) for path in yaml_files(folder)]
+        return [path for path in self._files
+                if path.stem == framework_id or path.stem.startswith(framework_id + "@")]
+
+    def get(self, framework_id: str, version: str) -> LoadedFramework | None:
+        key = (framework_id, version)
+        if key not in self._found:
+            self._found[key] = next(
+                (loaded for loaded, _ in map(self._load, self.candidates(framework_id))
+                 if loaded and loaded.framework.id == framework_id and loaded.framework.version == version), None)
+        return self._found[key]
+
+    def versions(self, framework_id: str) -> list[str]:
+        out = []
+        for path in self.candidates(framework_id):
+            loaded, _ = self._load(path)
+            if loaded and loaded.framework.id == framework_id and loaded.framework.version not in out:
+                out.append(loaded.framework.version)
+        return out
+
+    def all(self) -> list[LoadedFramework]:
+        """Every framework, one per (id, version), the repo's overriding the shipped."""
+        chosen: dict[tuple[str, str], LoadedFramework] = {}
+        for folder in self.folders:
+            for path in yaml_files(folder):
+                loaded, _ = self._load(path)
+                if loaded:
+                    chosen[(loaded.framework.id, loaded.framework.version)] = loaded
+        return sorted(chosen.values(), key=lambda lf: (lf.framework.id, lf.framework.version))
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def resolve(store, framework_id: str, version: str | None):
+    versions = store.versions(framework_id)
+    if not versions:
+        known = ", ".join(sorted({lf.framework.id for lf in store.all()}))
+        raise UserError(f"unknown framework {framework_id!r}", f"known frameworks: {known}")
+    chosen = version or sorted(versions, key=_version_key)[-1]
+    lf = store.get(framework_id, chosen)
+    if lf is None:
+        raise UserError(f"framework {framework_id} has no version {chosen!r}", f"available: {', '.join(versions)}")
+    return lf
+
+
+def _version_key(version: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.replace("-", ".").split("."))
+
+
+# --- portfolios -------------------------------------------------------------------------------
+
+
+@dataclass
+class Record:
+    """An evidence entry or sign-off with the file and data it came from, for located messages."""
+
+    model: Any
+    doc: YamlDocument
+    loc: tuple = ()
+
+    def pos(self, *more: Any) -> tuple[int, int]:
+        return position_of(self.doc.data, self.loc + tuple(more))
+
+    @property
+    def shown(self) -> str:
+        return self.doc.shown
+
+
+@dataclass
+class LoadedPortfolio:
+    folder: Path
+    portfolio: Portfolio
+    doc: YamlDocument
+    evidence: list[Record] = field(default_factory=list)
+    signoffs: list[Record] = field(default_factory=list)
+    reflective_words: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.portfolio.trainee.id
+
+
+def count_words(text: str) -> int:
+    """Words in a Markdown text, YAML front matter left out."""
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        if end != -1:
+            text = text[end + 4:]
+    return len(_WORD.findall(text))
+
+
+def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[Problem]]:
+    records: list[Record] = []
+    problems: list[Problem] = []
+    if folder.exists() and not folder.is_dir():
+        return [], [Problem(shown_path(folder), 0, 0, "expected a folder but found a file",
+                            "move the file away; this name is reserved for records", code="not-a-folder")]
+    if outside_repository(folder):
+        return [], [_outside(folder)]
+    for path in yaml_files(folder):
+        doc, problem = load_yaml(path)
+        if problem:
+            problems.append(problem)
+            continue
+        if many and isinstance(doc.data, LocatedList):
+            for index, item in enumerate(doc.data):
+                parsed, found = validate_as(doc, model, data=item, prefix=(index,))
+                problems.extend(found)
+                if parsed:
+                    records.append(Record(parsed, doc, (index,)))
+            continue
+        parsed, found = validate_as(doc, model)
+        problems.extend(found)
+        if parsed:
+            records.append(Record(parsed, doc))
+    return records, problems
+
+
+def _outside(folder: Path) -> Problem:
+    return Problem(shown_path(folder), 0, 0, "folder is a symbolic link to a place outside the repository; "
+                   "nothing in it was read", "replace the link with the folder itself; compfw reads only files "
+                   "inside the repository", code="outside-repository")
+
+
+def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]:
+    """Read a portfolio folder's own files (portfolio.yaml, evidence, sign-offs) as they are written.
+
+    Recorded migrations are not applied here: `model.portfolios.load_portfolio` applies them on
+    top, so that reading files never depends on the migration rules.
+    """
+    path = folder / PORTFOLIO_FILE
+    if outside_repository(folder):
+        return None, [_outside(folder)]
+    if not path.exists():
+        return None, [Problem(shown_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
+                              "a portfolio is a folder with a portfolio.yaml; see `compfw init`", code="missing")]
+    doc, problem = load_yaml(path)
+    if problem:
+        return None, [problem]
+    portfolio, problems = validate_as(doc, Portfolio)
+    if portfolio is None:
+        return None, problems
+    loaded = LoadedPortfolio(folder, portfolio, doc)
+    loaded.evidence, found = _records(folder / "evidence", Evidence, many=True)
+    problems.extend(found)
+    loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
+    problems.extend(found)
+    return loaded, problems
+
+
+def reflective_piece_problems(loaded: LoadedPortfolio) -> list[Problem]:
+    """Count the words of the portfolio's reflective piece, if it names one; why it cannot be counted."""
+    portfolio, doc = loaded.portfolio, loaded.doc
+    if portfolio.reflective_piece is None:
+        return []
+    words, why = _reflective_words(loaded.folder, portfolio.reflective_piece.file)
+    loaded.reflective_words = words
+    if not why:
+        return []
+    line, col = position_of(doc.data, ("reflective_piece", "file"))
+    return [Problem(doc.shown, line, col, f"reflective piece {portfolio.reflective_piece.file!r} {why}",
+                    "write the piece as a UTF-8 Markdown file beside portfolio.yaml", code="reflective-piece")]
+
+
+def _reflective_words(folder: Path, name: str) -> tuple[int | None, str]:
+    """Words in the reflective piece, or None and why it cannot be counted.
+
+    The piece must be a file inside the portfolio folder: an absolute path or one that climbs out
+    with '..' is refused unread, as is a link out of the repository, a FIFO or a huge file.
+    """
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        return None, "must be a file inside the portfolio folder"
+    try:
+        raw = read_bytes(folder / relative, MAX_PIECE_BYTES)
+    except FileRefused as exc:
+        reason = {"outside-repository": "is a link to a place outside the repository",
+                  "not-a-file": "is not a regular file",
+                  "too-large": f"is larger than {MAX_PIECE_BYTES:,} bytes"}.get(exc.code, "cannot be read")
+        return None, reason
+    try:
+        return count_words(raw.decode("utf-8-sig")), ""
+    except UnicodeDecodeError:
+        return None, "is not valid UTF-8"
+
+
+def portfolio_folders(root: Path) -> list[Path]:
+    """Portfolio folders under a directory (itself, if it is one)."""
+    if (root / PORTFOLIO_FILE).exists():
+        return [root]
+    try:
+        with os.scandir(root) as entries:
+            names = sorted(e.name for e in entries if not e.name.startswith(".") and e.is_dir())
+    except OSError:
+        return []
+    return [root / name for name in names if os.path.exists(os.path.join(root, name, PORTFOLIO_FILE))]
+
+
+def _email_of(folder: Path, needle: str) -> bool:
+    """Whether this portfolio's trainee email is needle (read cheaply: a portfolio.yaml whose
+    text cannot hold the address, with no escape that could spell it, is not parsed)."""
+    try:
+        text = read_bytes(folder / PORTFOLIO_FILE).decode("utf-8-sig", "replace")
+    except FileRefused:
+        return False
+    if needle not in text.lower() and "\\" not in text:
+        return False
+    doc, problem = load_yaml(folder / PORTFOLIO_FILE)
+    if problem or not isinstance(doc.data, dict):
+        return False
+    trainee = doc.data.get("trainee")
+    return isinstance(trainee, dict) and str(trainee.get("email", "")).strip().lower() == needle
+
+
+def find_portfolio_by_email(root: Path, email: str) -> Path | None:
+    """The portfolio whose trainee email is this one.
+
+    The folder named like the address (asha.patel@... -> portfolios/asha-patel) is tried first,
+    then every portfolio by folder name; files that cannot hold the address are not parsed, so
+    this stays fast in a cohort of thousands.
+    """
+    needle = email.strip().lower()
+    base = root / "portfolios"
+    guess = re.sub(r"[^a-z0-9]+", "-", needle.split("@")[0]).strip("-")
+    if guess and (base / guess / PORTFOLIO_FILE).is_file() and _email_of(base / guess, needle):
+        return base / guess
+    for folder in portfolio_folders(base):
+        if _email_of(folder, needle):
+            return folder
+    return None

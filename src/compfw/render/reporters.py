@@ -1,0 +1,74 @@
+"""How a list of problems is written out: a small registry of formats."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+
+from compfw.files.problems import Problem
+
+FORMATS = ("text", "json", "github", "auto")
+
+
+def _text(problems: list[Problem], checked: str) -> str:
+    lines = [p.as_text() for p in problems]
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if problems:
+        lines.append(f"{errors} error(s), {warnings} warning(s) in {checked}")
+    else:
+        lines.append(f"ok: no problems in {checked}")
+    return "\n".join(lines) + "\n"
+
+
+def _json(problems: list[Problem], checked: str) -> str:
+    errors = sum(p.severity == "error" for p in problems)
+    return json.dumps({"checked": checked, "errors": errors, "warnings": len(problems) - errors,
+                       "problems": [p.as_dict() for p in problems]}, indent=2) + "\n"
+
+
+def escape_data(text: str) -> str:
+    """Escape a GitHub workflow-command message so that file content cannot start a new command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github(problems: list[Problem], checked: str) -> str:
+    out = []
+    for p in problems:
+        props = [f"file={escape_property(p.path)}"]
+        if p.line > 0:
+            props += [f"line={p.line}", f"col={p.col}"]
+        props.append(f"title={escape_property('compfw ' + p.code)}")
+        message = p.message + (f" (hint: {p.hint})" if p.hint else "")
+        out.append(f"::{p.severity} {','.join(props)}::{escape_data(message)}")
+    errors = sum(p.severity == "error" for p in problems)
+    out.append(f"{errors} error(s), {len(problems) - errors} warning(s) in {escape_data(checked)}")
+    return "\n".join(out) + "\n"
+
+
+REPORTERS: dict[str, Callable[[list[Problem], str], str]] = {"text": _text, "json": _json, "github": _github}
+
+
+def resolve_format(name: str) -> str:
+    if name == "auto":
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    return name
+
+
+def render_problems(problems: Iterable[Problem], fmt: str, checked: str) -> str:
+    return REPORTERS[resolve_format(fmt)](list(problems), checked)
+
+
+# Warnings about history that can never change (a sign-off whose competency a framework
+# migration removed) are reported but never fail, even under --strict.
+HISTORICAL = frozenset({"migrated-away"})
+
+
+def exit_code(problems: Iterable[Problem], warnings_fail: bool = False) -> int:
+    return 1 if any(p.severity == "error" or (warnings_fail and p.code not in HISTORICAL)
+                    for p in problems) else 0
