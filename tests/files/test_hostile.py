@@ -120,7 +120,7 @@ def huge_numbers(root: Path, outside: Path) -> None:
               "underscores": "1_" * 3000 + "0", "just-big": "9" * 30}
     for name, level in levels.items():
         write(root / f"portfolios/s/signoffs/{name}.yaml", SIGNOFF.format(level=level))
-    write(root / "portfolios/s/evidence/key.yaml", f"0x{'a' * 4000}: 1\n")
+    write(root / "portfolios/s/evidence/key.yaml", f"? 0x{'a' * 4000}\n: 1\n")
 
 
 def alias_flood(root: Path, outside: Path) -> None:
@@ -192,8 +192,10 @@ def run_compfw(args: list[str], cwd: Path, env: dict | None = None,
 
 
 def commit_all(root: Path) -> None:
+    """One commit of everything, at a fixed time, so that its id (shown in messages) is the same on every run."""
+    when = {"GIT_AUTHOR_DATE": "2026-11-20T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-20T10:00:00Z"}
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the case's files"]):
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **when})
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=lambda p: p.name)

@@ -110,7 +110,7 @@ def prepare_evidence(folder: Path, competencies: list[str], title: str, narrativ
 
 def _refuse_long_values(values: list[tuple[str, str]]) -> None:
     """What validate would refuse to read is not written: each text within the YAML module's limit."""
-    from compfw.yamlio import MAX_TEXT_CHARS
+    from compfw.files.yaml_limits import MAX_TEXT_CHARS
 
     for name, value in values:
         if len(value) > MAX_TEXT_CHARS:

@@ -162,7 +162,7 @@ def _drop_output() -> None:
 
 
 def raise_internal(exc: Exception) -> None:
-    from compfw.output import print_error
+    from compfw.cli.output import print_error
 
     print_error(f"internal error: {type(exc).__name__}: {exc}",
                 "this is a bug in compfw; please report it with the command you ran")
