@@ -14,8 +14,9 @@ Each case is a folder, tests/cases/hostile/<case>/:
 and optionally in case.yaml: env (variables for the run), git: true (the repository is committed
 with `git init` before the run), stdout: full (stdout is /dev/full, a full disk), writes (the
 files the command creates or changes, each compared with expected-files/<path>; nothing else may
-change), repo_from (folders under tests/cases whose files come first, the case's repo/ on top).
-In the expected files, <repo> stands for the repository's absolute path.
+change; a glob maps to the name of its expected file), repo_from (folders under tests/cases whose
+files come first, the case's repo/ on top), normalise ([regex, replacement] pairs applied to the
+output). In the expected files, <repo> stands for the repository's absolute path.
 
 Every case runs `python -m compfw.cli` as a real process, so that a crash in C (a segmentation
 fault in libyaml) fails the case instead of killing the test run, and a hang is caught by a time
@@ -191,6 +192,30 @@ def run_compfw(args: list[str], cwd: Path, env: dict | None = None,
     return done, time.monotonic() - start
 
 
+def normalised(text: str, root: Path, spec: dict) -> str:
+    """Output with the repository's path as <repo>, and the case's `normalise` rules applied."""
+    import re
+
+    text = text.replace(str(root), "<repo>")
+    for pattern, replacement in spec.get("normalise", []):
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def written_files(root: Path, writes: list | dict) -> dict[str, str]:
+    """The files a case expects written: {path in the repo: name under expected-files/}.
+
+    A path may be a glob (a sign-off file's name ends in random characters); it must match
+    exactly one file, and then the case names its expected file: {glob: name}.
+    """
+    found = {}
+    for pattern, expected_name in (writes.items() if isinstance(writes, dict) else ((w, w) for w in writes)):
+        matches = [p.relative_to(root).as_posix() for p in root.glob(pattern)] if "*" in pattern else [pattern]
+        assert len(matches) == 1, f"{pattern} matches {matches}"
+        found[matches[0]] = expected_name
+    return found
+
+
 def commit_all(root: Path) -> None:
     """One commit of everything, at a fixed time, so that its id (shown in messages) is the same on every run."""
     when = {"GIT_AUTHOR_DATE": "2026-11-20T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-20T10:00:00Z"}
@@ -212,11 +237,11 @@ def test_hostile_case(case, make_repo, tmp_path):
         commit_all(root)
     before = snapshot(root)
     done, seconds = run_compfw(spec["args"], root, spec.get("env"), full_disk=spec.get("stdout") == "full")
-    done.stdout, done.stderr = (text.replace(str(root), "<repo>") for text in (done.stdout, done.stderr))
+    done.stdout, done.stderr = (normalised(text, root, spec) for text in (done.stdout, done.stderr))
 
     assert done.returncode >= 0, f"compfw was killed by signal {-done.returncode} (a crash)\n{done.stderr[-3000:]}"
     expected, expected_err = case / "expected.txt", case / "expected-stderr.txt"
-    writes = spec.get("writes", [])
+    writes = written_files(root, spec.get("writes", {}))
     if os.environ.get("COMPFW_REGEN"):
         if "stdout_contains" not in spec:
             expected.write_text(done.stdout)
@@ -224,8 +249,8 @@ def test_hostile_case(case, make_repo, tmp_path):
             expected_err.write_text(done.stderr)
         elif expected_err.exists():
             expected_err.unlink()
-        for name in writes:
-            target = case / "expected-files" / name
+        for name, expected_name in writes.items():
+            target = case / "expected-files" / expected_name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes((root / name).read_bytes())
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
@@ -239,10 +264,11 @@ def test_hostile_case(case, make_repo, tmp_path):
     assert done.returncode == spec["exit"], done.stderr
     assert seconds < TIME_LIMIT, f"took {seconds:.1f} s"
     after = snapshot(root)
-    for name in writes:
-        assert (root / name).read_bytes() == (case / "expected-files" / name).read_bytes(), name
-        after.pop(name, None)
-        before.pop(name, None)
+    for name, expected_name in writes.items():
+        assert (root / name).read_bytes() == (case / "expected-files" / expected_name).read_bytes(), name
+        for changed in (name, *(parent.as_posix() for parent in Path(name).parents if parent != Path("."))):
+            after.pop(changed, None)  # the file, and the folders a new file changes the time of
+            before.pop(changed, None)
     assert after == before, "compfw changed the repository"
     assert SECRET not in done.stdout + done.stderr
 

@@ -120,7 +120,7 @@ _register_extensions()
 
 def main() -> None:
     """Entry point: the one place where an error turns into a message and an exit code."""
-    from compfw.cli.output import print_error
+    from compfw.cli.output import print_error, print_problems
 
     try:
         try:
@@ -129,8 +129,7 @@ def main() -> None:
             sys.stdout.flush()  # a full disk shows here, while it can still be reported
     except UserError as exc:
         print_error(exc.message, exc.hint)
-        for problem in exc.problems:
-            print_error(problem.as_text())
+        print_problems(exc.problems, "error: ")
         sys.exit(1)
     except KeyboardInterrupt:
         print_error("interrupted")

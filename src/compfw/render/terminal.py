@@ -5,8 +5,8 @@ request can write. Shown raw on a terminal, an ESC sequence in a trainee's name 
 screen, retitle the window or write the clipboard (OSC 52); a C1 control (CSI, U+009B) does the
 same on some terminals; bidi overrides make text read differently from what it is (the "Trojan
 Source" trick); a newline in a file name starts a new line of output, which in CI can start with
-`::error::`. Every human output path passes data through `shown` (one line) or `shown_tree` (a
-whole document), so that each such character is written as a visible escape (`\\x1b`,
+`::error::`. Every human output path passes data through `shown` (one line), `shown_lines` or
+`shown_tree` (a whole document), so that each such character is written as a visible escape (`\\x1b`,
 `\\u202e`, `\\n`) and never acts.
 
 Rich markup in data (`[/]`, `[link=...]`) is the other half: the consoles compfw builds never
@@ -37,6 +37,11 @@ def shown(text: Any) -> str:
     """One value as one line of text that a terminal shows and never acts on."""
     text = text if isinstance(text, str) else str(text)
     return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+
+
+def shown_lines(text: str) -> str:
+    """A text of several lines, each line passed through `shown` (the line breaks kept)."""
+    return "\n".join(shown(line) for line in text.split("\n"))
 
 
 def shown_tree(value: Any) -> Any:

@@ -6,6 +6,7 @@ import json
 import sys
 
 from compfw.cli.output import console, guarded
+from compfw.render.terminal import json_safe, shown
 from compfw.model.loading import resolve
 from compfw.render.case_export import competency_rows
 
@@ -39,12 +40,14 @@ def run_list(json_out: bool) -> int:
             sys.stdout.write(json.dumps(rows, indent=2) + "\n")
             return 0
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title="Frameworks", title_justify="left")
         for column in ("id", "version", "title", "sections", "elements", "competencies"):
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*(str(row[c]) for c in ("id", "version", "title", "sections", "elements", "competencies")))
+            table.add_row(*(Text(shown(row[c])) for c in ("id", "version", "title", "sections", "elements",
+                                                           "competencies")))
         console().print(table)
         return 0
 
@@ -62,7 +65,7 @@ def run_show(framework_id: str, version: str | None, json_out: bool) -> int:
                    "milestones": [m.model_dump() for m in fw.milestones],
                    "counts": framework_counts(lf), "notes": list(fw.notes),
                    "competencies": competency_rows(lf)}
-            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
             return 0
         render_tree(lf)
         return 0
@@ -76,20 +79,20 @@ def render_tree(lf) -> None:
 
     fw = lf.framework
     out = console()
-    out.print(Text(f"{fw.title} ({fw.id}, version {fw.version})", style="bold"))
+    out.print(Text(shown(f"{fw.title} ({fw.id}, version {fw.version})"), style="bold"))
     if fw.scale:
-        out.print(f"{fw.scale.name}: " + ", ".join(f"{lv.value} {lv.name}" for lv in fw.scale.levels))
+        out.print(shown(f"{fw.scale.name}: " + ", ".join(f"{lv.value} {lv.name}" for lv in fw.scale.levels)))
     if fw.default_target is not None:
         out.print(f"Default target where the source shows none: {fw.default_target}")
     for m in fw.milestones:
-        out.print(f"Milestone: {m.name}: {m.percent:g}%")
-    tree = Tree(Text(fw.id))
+        out.print(shown(f"Milestone: {m.name}: {m.percent:g}%"))
+    tree = Tree(Text(shown(fw.id)))
     rows = {p.id: p for p in lf.catalog.placed}
     for section in fw.sections:
-        branch = tree.add(Text(f"{section.id} {section.title} ({section.assessment})", style="bold"))
+        branch = tree.add(Text(shown(f"{section.id} {section.title} ({section.assessment})"), style="bold"))
         groups = [(None, section.competencies)] + [(e, e.competencies) for e in section.elements]
         for element, competencies in groups:
-            node = branch.add(Text(f"{element.id} {element.title}")) if element else branch
+            node = branch.add(Text(shown(f"{element.id} {element.title}"))) if element else branch
             for c in competencies:
                 target, source = rows[c.id].target(fw, None)
                 if rows[c.id].assessment == "binary":
@@ -99,5 +102,5 @@ def render_tree(lf) -> None:
                 else:
                     label = f"target {target}" + (" (default: not in source)" if source == "framework_default" else "")
                 kind = " specialist" if c.kind == "specialist" else ""
-                node.add(Text(f"{c.id}{kind} ({label}) {' '.join(c.text.split())}"))
+                node.add(Text(shown(f"{c.id}{kind} ({label}) {' '.join(c.text.split())}")))
     out.print(tree)

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from compfw.cli.output import guarded
+from compfw.render.terminal import shown_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -89,7 +90,7 @@ def report(outcome) -> None:
         out.append("Not committed: the signer commits these files (or run with --commit).")
     out.append(f"{outcome.trainee_name} is now at {outcome.percent_after:.1f}% achieved "
                f"(was {outcome.percent_before:.1f}%).")
-    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.write(shown_lines("\n".join(out)) + "\n")
 
 
 def run_audit(base: str | None, require_signed: bool, fmt: str) -> int:

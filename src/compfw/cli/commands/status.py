@@ -7,7 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from compfw.cli.output import console, guarded
+from compfw.cli.output import console, guarded, print_problems
+from compfw.render.terminal import json_safe, shown_tree
 
 STATUS_STYLE = {
     "not_achieved": "red",
@@ -25,15 +26,14 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
 
         opened = open_portfolio(path)
         doc = status_document(opened.portfolio, opened.framework, as_of)
-        for problem in opened.problems:
-            sys.stderr.write(problem.as_text() + "\n")
+        print_problems(opened.problems)
         if opened.problems:
             sys.stderr.write(f"warning: {len(opened.problems)} problem(s) in this portfolio; sign-offs with "
                              "errors are not counted (`compfw validate` lists them all)\n")
         if json_out:
-            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
         else:
-            render(doc)
+            render(shown_tree(doc))
         return 0
 
     return guarded(body)
