@@ -42,6 +42,9 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 def _dotted(loc: tuple) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's mark for a mapping's key, not its value
+            out += " (the key)"
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
