@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 FUZZ_SECONDS = float(os.environ.get("COMPFW_FUZZ_SECONDS", "4"))
 COMMAND_SECONDS = 60  # a hang guard for a loaded machine, not a benchmark
 ROUND = 25
-LOCATED = re.compile(r"^[^:\s][^:]*(?::\d+:\d+)?: (error|warning): .+")
+LOCATED = re.compile(r"^\S.*?(?::\d+:\d+)?: (error|warning): .+")
 
 PORTFOLIO = "portfolios/ben-okafor"
 OTHER = "portfolios/chloe-evans"

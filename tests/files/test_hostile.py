@@ -286,10 +286,10 @@ def test_every_problem_in_the_validate_cases_is_located_or_file_level():
     """Each finding reads `path:line:col: error: ...` or, for a whole-file problem, `path: error: ...`."""
     import re
 
-    located = re.compile(r"^[^:\s][^:]*(?::\d+:\d+)?: (error|warning): .+")
+    located = re.compile(r"^\S.*?(?::\d+:\d+)?: (error|warning): .+")  # a file name may hold a colon
     for case in CASE_DIRS:
         spec = yaml.safe_load((case / "case.yaml").read_text())
-        if spec["args"][0] != "validate":
+        if spec["args"][0] != "validate" or spec.get("stdout") == "full":
             continue
         *problems, summary = (case / "expected.txt").read_text().splitlines()
         assert re.match(r"^\d+ error\(s\), \d+ warning\(s\) in ", summary), (case.name, summary)
