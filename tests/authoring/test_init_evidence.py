@@ -80,7 +80,8 @@ def test_init_scaffolds_a_portfolio_that_validates(make_repo, cli):
         "wrote schemas/framework.schema.json\n"
         "wrote schemas/portfolio.schema.json\n"
         "wrote schemas/evidence.schema.json\n"
-        "wrote schemas/signoff.schema.json\n" + NEXT)
+        "wrote schemas/signoff.schema.json\n"
+        "wrote schemas/request.schema.json\n" + NEXT)
     assert result.stderr == ""
     assert (root / "portfolios/ann-lee/portfolio.yaml").read_text() == PORTFOLIO
     assert (root / "portfolios/ann-lee/evidence/.gitkeep").read_text() == ""
@@ -410,9 +411,10 @@ def test_first_day_init_evidence_signoff_status_in_a_fresh_git_repo(tmp_path):
     # 3. the placement manager signs 4.1.3 off
     feedback = ("Ann ran the audit on her own, found two recurring errors and agreed fixes with the ward "
                 "managers; next, present the trend to the governance group.")
+    git(root, "config", "user.email", "tom.reid@example.org")  # on Tom's machine: his own git identity
     done = run(exe, root, "signoff", "portfolios/ann-lee", "4.1.3", "--level", "3", "--feedback", feedback,
-               "--evidence", "ev-2026-10-05-data-quality-audit", "--as", "tom.reid@example.org",
-               "--date", "2026-11-20")
+               "--evidence", "ev-2026-10-05-data-quality-audit", "--date", "2026-11-20")
+    git(root, "config", "user.email", "ann.lee@example.org")
     assert done.returncode == 0, done.stderr
     signoffs = sorted((root / "portfolios/ann-lee/signoffs").glob("*.yaml"))
     assert len(signoffs) == 1 and signoffs[0].name.startswith("2026-11-20-4.1.3")
@@ -432,3 +434,37 @@ def test_first_day_init_evidence_signoff_status_in_a_fresh_git_repo(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Ann Lee (ann-lee)" in done.stdout
     assert "\x1b[" not in done.stdout  # not a terminal: no colour
+
+
+# --- nested cohort folders: refused by init, named by validate ---------------------------------
+
+
+@pytest.mark.parametrize("folder, where", [
+    ("portfolios/cohort-2026/ann-lee", "is nested in a folder inside portfolios"),
+    ("elsewhere/ann-lee", "is not in portfolios"),
+])
+def test_init_refuses_a_folder_not_directly_in_portfolios(make_repo, cli, folder, where):
+    root = make_repo()
+    before = snapshot(root)
+    result = cli(["init", folder] + INIT[2:], cwd=root)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: {folder} {where}; nothing was written\n"
+        "hint: a portfolio is a folder directly in portfolios/ (e.g. portfolios/ann-lee): validate, status, "
+        "report, audit and codeowners look for portfolios only there\n")
+    assert snapshot(root) == before
+
+
+def test_validate_names_a_portfolio_hidden_in_a_cohort_folder(make_repo, cli):
+    root = make_repo()
+    assert _init(cli, root).exit_code == 0
+    (root / "portfolios/cohort-2026").mkdir()
+    (root / "portfolios/ann-lee").rename(root / "portfolios/cohort-2026/ann-lee")
+    result = cli(["validate"], cwd=root)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "portfolios/cohort-2026: error: portfolios nested in a folder are not read "
+        "(portfolios/cohort-2026/ann-lee/portfolio.yaml) (hint: move each portfolio to portfolios/<name>/: "
+        "compfw reads portfolios only there)\n"
+        "1 error(s), 0 warning(s) in frameworks, portfolios\n")

@@ -176,3 +176,19 @@ def test_outside_a_git_repository_is_a_clear_error(cli, make_repo):
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr.startswith("error: cannot compare with 'HEAD': ")
     assert "Traceback" not in result.stderr
+
+
+def test_a_new_portfolio_repeating_an_unchanged_trainee_is_found(cli, repo):
+    """Only the new portfolio is checked, but it is compared with every portfolio in the repo."""
+    folder = repo / "portfolios" / "a-copy"
+    (folder / "signoffs").mkdir(parents=True)
+    (folder / "portfolio.yaml").write_text(PORTFOLIO.format(id="a", framework="mini").replace("a@", "A@"))
+    result = cli(["validate", "--changed-since", "HEAD"], cwd=repo)
+    assert result.exit_code == 1
+    hint = "(hint: one portfolio per trainee: merge the two, or correct the one that is wrong)"
+    assert lines(result) == [
+        f"portfolios/a-copy/portfolio.yaml:1:15: error: trainee id 'a' is also in portfolios/a/portfolio.yaml {hint}",
+        f"portfolios/a-copy/portfolio.yaml:1:45: error: trainee email 'a@example.org' is also in "
+        f"portfolios/a/portfolio.yaml {hint}",
+        "2 error(s), 0 warning(s) in portfolios/a-copy",
+    ]

@@ -1,5 +1,6 @@
 """Folder-driven CLI cases: tests/cases/<command>/<case>/ holds repo/ (the files), case.yaml
-(args, exit code), expected.txt (stdout, byte for byte) and, where the command warns,
+(args, exit code, and optionally env: variables such as COLUMNS and TTY_COMPATIBLE=1, rich's
+way to render as on a terminal without one), expected.txt (stdout, byte for byte) and, where the command warns,
 expected_stderr.txt. A new case needs no new Python.
 
 Set COMPFW_REGEN=1 to write expected.txt from the current output (then review the diff).
@@ -18,8 +19,10 @@ CASE_DIRS = sorted(p for kind in ("validate", "status", "framework") if (CASES /
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_case(case, make_repo, cli):
+def test_case(case, make_repo, cli, monkeypatch):
     spec = yaml.safe_load((case / "case.yaml").read_text())
+    for name, value in (spec.get("env") or {}).items():
+        monkeypatch.setenv(name, str(value))
     root = make_repo(case / "repo") if (case / "repo").is_dir() else make_repo()
     result = cli(spec["args"], cwd=root)
     expected = case / "expected.txt"

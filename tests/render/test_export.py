@@ -12,7 +12,8 @@ import pytest
 from conftest import REPO
 
 from compfw.model.loading import FrameworkStore
-from compfw.render.case_export import NAMESPACE, change_datetime, identifier
+from compfw.model.identifiers import NAMESPACE, identifier
+from compfw.render.case_export import change_datetime
 
 VENDOR = REPO.parent / "shared" / "vendor" / "case-v1p1-cfpackage.schema.json"
 SHIPPED = sorted(p.stem for p in (REPO / "frameworks").glob("*.yaml"))

@@ -21,7 +21,8 @@ import yaml
 from conftest import CASES, REPO
 from markdown_it import MarkdownIt
 
-from compfw.render.markdown_escape import bar, md_cell, mermaid_label
+from compfw.render.bars import bar
+from compfw.render.markdown_escape import md_cell, mermaid_label
 
 CASE = CASES / "report"
 EXPECTED = CASE / "expected"

@@ -96,6 +96,28 @@ HEADER = """\
 """
 
 
+def _refuse_outside_portfolios(folder: Path, root: Path) -> None:
+    """Every command finds portfolios one level down in portfolios/, so init writes only there:
+    a cohort folder (portfolios/cohort-2026/x) would hold a portfolio nothing else reads."""
+    portfolios = root / "portfolios"
+    try:
+        parent = folder.absolute().parent.resolve()
+        direct = parent == portfolios.resolve()
+    except OSError:
+        direct = False
+    if direct:
+        return
+    name = folder.name or "NAME"
+    try:
+        below = folder.absolute().resolve().relative_to(portfolios.resolve())
+    except (OSError, ValueError):
+        below = None
+    where = "is nested in a folder inside" if below is not None else "is not in"
+    raise UserError(f"{display_path(folder)} {where} {display_path(portfolios)}; nothing was written",
+                    f"a portfolio is a folder directly in portfolios/ (e.g. portfolios/{name}): validate, "
+                    "status, report, audit and codeowners look for portfolios only there")
+
+
 def prepare_init(req: InitRequest, root: Path, today: dt.date) -> dict[Path, str]:
     """The files to write, checked as `compfw validate` would check them; raises UserError."""
     from compfw.checks.rules import check_portfolio
@@ -109,6 +131,7 @@ def prepare_init(req: InitRequest, root: Path, today: dt.date) -> dict[Path, str
 
     folder = req.folder
     target = folder / PORTFOLIO_FILE
+    _refuse_outside_portfolios(folder, root)
     if target.exists():
         raise UserError(f"{display_path(target)} already exists",
                         "init never overwrites a portfolio; edit it, or choose another folder")

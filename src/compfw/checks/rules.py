@@ -14,8 +14,9 @@ from compfw.engine.readiness import add_months
 from compfw.files.problems import Problem
 from compfw.files.yaml_located import position_of
 from compfw.model.catalog import Placed
+from compfw.model.authority import signer_authority  # noqa: F401  (also imported from here by trust/)
 from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio, Record
-from compfw.model.models import Framework, Portfolio, Signoff
+from compfw.model.models import Framework, Portfolio, ReviewRequest, Signoff
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -94,25 +95,10 @@ def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
 # --- sign-offs --------------------------------------------------------------------------------
 
 
-def signer_authority(portfolio: Portfolio, email: str, on: dt.date) -> str | None:
-    """The role that lets this email sign on this day, or None.
-
-    The programme manager may sign at any time; a placement manager once their placement has
-    started (a sign-off after the placement ended is allowed: paperwork often lags the work).
-    """
-    email = email.strip().lower()
-    if email == portfolio.trainee.email.lower():
-        return None
-    if email == portfolio.programme_manager.email.lower():
-        return "programme_manager"
-    for placement in portfolio.placements:
-        if placement.manager.email.lower() == email and placement.start <= on:
-            return "placement_manager"
-    return None
-
-
 def word_count(text: str) -> int:
-    return len(text.split())
+    """Words are the space-separated tokens with a letter or a digit in them: punctuation alone
+    ("...", "-", "!!") is no feedback, so fifteen dots do not pass a fifteen-word minimum."""
+    return sum(1 for token in text.split() if any(char.isalnum() for char in token))
 
 
 def reflective_window(portfolio: Portfolio, framework: Framework) -> tuple[dt.date, dt.date] | None:
@@ -280,7 +266,32 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
             if eid not in evidence_ids:
                 add(record.doc, ("evidence", index), f"sign-off refers to unknown evidence {eid!r}",
                     "use the id of an evidence entry in evidence/")
+    for record in lp.requests:
+        for loc, message, hint in request_findings(record.model, catalog, pf, today):
+            add(record.doc, loc, message, hint, code="request")
     return out
+
+
+def request_findings(request: ReviewRequest, catalog, pf: Portfolio, today: dt.date) -> Iterator[tuple[tuple, str, str]]:
+    """What is wrong with one request for review: (field location, message, hint) triples."""
+    for index, cid in enumerate(request.competencies):
+        if cid not in catalog.by_id:
+            yield ("competencies", index), f"unknown competency {cid!r}", \
+                f"see `compfw framework show {catalog.framework.id}`"
+        elif cid in request.competencies[:index]:
+            yield ("competencies", index), f"competency {cid} is named twice in this request", "name each once"
+    if request.to.strip().lower() == pf.trainee.email.lower():
+        yield ("to",), "a request is addressed to a manager, not to the trainee", \
+            "name the placement manager or the programme manager"
+    elif signer_authority(pf, request.to, request.date) is None:
+        managers = [pf.programme_manager.email, *(p.manager.email for p in pf.placements if p.start <= request.date)]
+        yield ("to",), f"{request.to} may not sign off this portfolio on {request.date}, so cannot answer the request", \
+            f"address it to a manager named in portfolio.yaml: {', '.join(dict.fromkeys(managers))}"
+    if request.date > today:
+        yield ("date",), f"request date {request.date} is in the future", "use the date the request is made"
+    elif not pf.scheme.start <= request.date <= pf.scheme.end:
+        yield ("date",), f"request date {request.date} is outside the scheme ({pf.scheme.start} to {pf.scheme.end})", \
+            "check the date"
 
 
 def framework_for(lp: LoadedPortfolio, store: FrameworkStore) -> LoadedFramework | None:

@@ -17,8 +17,9 @@ from compfw.files.yaml_parse import load_yaml
 from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, LoadedFramework, load_framework_file
 from compfw.model.policy import POLICY_FILE, parse_policy
 from compfw.model.portfolios import load_portfolio
+from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
 
-RECORD_FOLDERS = ("evidence", "signoffs", "migrations")
+RECORD_FOLDERS = ("evidence", "signoffs", "requests", "migrations")
 
 
 @dataclass
@@ -127,10 +128,16 @@ def check_frameworks(files: list[Path], strict: bool) -> tuple[list[LoadedFramew
 
 
 def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date) -> list[Problem]:
+    return _check_and_identify(folder, store, today)[0]
+
+
+def _check_and_identify(folder: Path, store: FrameworkStore, today: dt.date) -> tuple[list[Problem], Identity | None]:
+    """A portfolio's problems, and whose it is (for the duplicate check across portfolios)."""
     lp, problems = load_portfolio(folder)
-    if lp is not None:
-        problems.extend(check_portfolio(lp, store, today))
-    return problems
+    if lp is None:
+        return problems, None
+    problems.extend(check_portfolio(lp, store, today))
+    return problems, identity_of(lp)
 
 
 _worker_store: FrameworkStore | None = None
@@ -141,8 +148,8 @@ def _init_worker(root: Path, extra: list[Path]) -> None:
     _worker_store = FrameworkStore.for_repo(root, extra)
 
 
-def _check_in_worker(folders: list[Path], today: dt.date) -> list[list[Problem]]:
-    return [check_portfolio_folder(folder, _worker_store, today) for folder in folders]
+def _check_in_worker(folders: list[Path], today: dt.date) -> list[tuple[list[Problem], Identity | None]]:
+    return [_check_and_identify(folder, _worker_store, today) for folder in folders]
 
 
 PARALLEL_FROM = 48
@@ -175,8 +182,11 @@ def _chunk_size(portfolios: int, workers: int) -> int:
 
 
 def run_validation(paths: list[Path], root: Path, strict: bool = False,
-                   today: dt.date | None = None, jobs: int = 0) -> Iterator[Problem]:
-    """Every problem in every file under the paths; frameworks first, then portfolios in order.
+                   today: dt.date | None = None, jobs: int = 0,
+                   compare_with: list[Path] | None = None) -> Iterator[Problem]:
+    """Every problem in every file under the paths; frameworks first, then portfolios in order,
+    then trainees with more than one portfolio (compared also with the portfolios in
+    compare_with, when only some are checked).
 
     Many portfolios are checked in worker processes (one per core unless jobs says otherwise),
     which start on the portfolios while this process checks the frameworks. Results stream back
@@ -190,14 +200,21 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
     for path in targets.policies:
         yield from check_policy_file(path)
     workers = jobs if jobs > 0 else available_cpus()
+    identities: list[Identity] = []
     if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
-        yield from _run_parallel(targets, root, strict, today, workers)
-        return
-    loaded, problems = check_frameworks(targets.frameworks, strict)
-    yield from problems
-    store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
-    for folder in progress_iter(targets.portfolios, "Validating portfolios"):
-        yield from check_portfolio_folder(folder, store, today)
+        yield from _run_parallel(targets, root, strict, today, workers, identities)
+    else:
+        loaded, problems = check_frameworks(targets.frameworks, strict)
+        yield from problems
+        store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
+        for folder in progress_iter(targets.portfolios, "Validating portfolios"):
+            found, identity = _check_and_identify(folder, store, today)
+            yield from found
+            if identity is not None:
+                identities.append(identity)
+    checked = set(targets.portfolios)
+    others = [f for f in compare_with or [] if f not in checked]
+    yield from duplicate_problems(identities, identities_mentioning(others, identities) if identities else [])
 
 
 def _framework_folders(files: list[Path]) -> list[Path]:
@@ -209,7 +226,8 @@ def _framework_folders(files: list[Path]) -> list[Path]:
     return sorted({f.parent for f in files if f.suffix in (".yaml", ".yml")})
 
 
-def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int) -> Iterator[Problem]:
+def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int,
+                  identities: list[Identity]) -> Iterator[Problem]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -222,8 +240,10 @@ def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, wo
         results = _OrderedResults(pool, folders, chunk, today, in_flight=workers * IN_FLIGHT_PER_WORKER)
         _, problems = check_frameworks(targets.frameworks, strict)  # meanwhile, here
         yield from problems
-        for found in progress_iter(results, "Validating portfolios", total=len(folders)):
+        for found, identity in progress_iter(results, "Validating portfolios", total=len(folders)):
             yield from found
+            if identity is not None:
+                identities.append(identity)
     except BrokenProcessPool:
         raise UserError("a worker process stopped unexpectedly while checking portfolios",
                         "run again with --jobs 1 to see which portfolio it was") from None
@@ -260,7 +280,7 @@ class _OrderedResults:
             self.next_start += self.chunk
             self.window.append(self.pool.submit(_check_in_worker, batch, self.today))
 
-    def __iter__(self) -> Iterator[list[Problem]]:
+    def __iter__(self) -> Iterator[tuple[list[Problem], Identity | None]]:
         while self.window:
             done = self.window.popleft().result()
             self._submit()

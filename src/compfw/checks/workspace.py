@@ -89,3 +89,22 @@ def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
         raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
                         problems)
     return Opened(root, store, lp, lf, problems)
+
+
+def load_cohort(root: Path, today: dt.date | None = None
+                ) -> tuple[list[tuple[LoadedPortfolio, LoadedFramework]], list[str]]:
+    """Every portfolio under root/portfolios, loaded and checked; and those that cannot be read."""
+    from compfw.files.progress import progress_iter
+    from compfw.files.yaml_located import shown_path
+    from compfw.model.loading import portfolio_folders
+
+    today = today or current_day()
+    store = FrameworkStore.for_repo(root)
+    checked, unreadable = [], []
+    for folder in progress_iter(portfolio_folders(root / "portfolios"), "Reading portfolios"):
+        lp, lf, _ = load_checked(folder, store, today)
+        if lp is None or lf is None:
+            unreadable.append(shown_path(folder))
+        else:
+            checked.append((lp, lf))
+    return checked, unreadable

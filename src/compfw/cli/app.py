@@ -46,6 +46,23 @@ def _root(
 ) -> None:
     if no_color:
         os.environ["NO_COLOR"] = "1"
+    _finish_interrupted_signoff()
+
+
+def _finish_interrupted_signoff() -> None:
+    """A sign-off killed mid-way (kill -9, power loss) left a journal: finish or undo it first,
+    so that no command ever sees half a batch (see recording.py)."""
+    from compfw.trust.recording import pending_journal, recover
+
+    here = Path.cwd()
+    if pending_journal(here):
+        try:
+            done = recover(here)
+        except UserError as exc:
+            sys.stderr.write(f"note: {exc.message}\n")
+            return
+        if done is not None:
+            sys.stderr.write(f"note: {done.note}.\n")
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -109,9 +126,9 @@ def framework_show(
 
 
 def _register_extensions() -> None:
-    from compfw.cli.commands import ecosystem, reporting, signing
+    from compfw.cli.commands import credential, daily, ecosystem, reporting, signing
 
-    for module in (signing, reporting, ecosystem):
+    for module in (signing, reporting, ecosystem, daily, credential):
         module.register(app)
 
 

@@ -197,21 +197,137 @@ def signature_checks(top: Path, commits: list[str], allowed_signers: Path) -> di
     return verdicts
 
 
-def commit_new_files(top: Path, paths: list[Path], author: str, message: str) -> str:
-    """Commit exactly these (new) files, authored as given; return the commit id.
+# --- recording a sign-off: `compfw signoff --commit` and `compfw signing setup` ----------------
 
-    Only these paths go into the commit, whatever else is staged. If the commit fails (a hook
-    refused it, no committer identity...) the files are unstaged again and GitError is raised.
+
+def run_git(args: list[str], cwd: Path, extra_env: dict[str, str] | None = None, input_text: str | None = None,
+            pass_fds: tuple[int, ...] = ()) -> subprocess.CompletedProcess:
+    """Run git with extra environment (e.g. GIT_INDEX_FILE) and return the finished process.
+
+    pass_fds lets a child inherit an open lock file, so the lock outlives a killed parent until
+    the child (say, a `git commit` mid-way) has finished too.
     """
-    names = [str(p) for p in paths]
-    git(["--literal-pathspecs", "add", "--", *names], top)
+    env = dict(safe_env(), **(extra_env or {}))
     try:
-        git(["--literal-pathspecs", "commit", "-q", "--only", f"--author={author}", "-F", "-", "--", *names],
-            top, input_text=message)
-    except GitError:
-        git(["--literal-pathspecs", "rm", "-q", "--cached", "--ignore-unmatch", "--", *names], top, check=False)
-        raise
-    return git(["rev-parse", "HEAD"], top).strip()
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input_text,
+                              env=env, pass_fds=pass_fds)
+    except FileNotFoundError:
+        raise GitError("git is not installed or not on PATH") from None
+
+
+def git_dir(top: Path) -> Path:
+    """This work tree's own git folder (for a linked worktree, its folder under .git/worktrees/)."""
+    return Path(git(["rev-parse", "--absolute-git-dir"], top).strip())
+
+
+def find_git_dir(start: Path) -> Path | None:
+    """The git folder of the work tree holding start, found on disk without running git.
+
+    For the cheap "is there anything to recover?" look at every command's start; anything that
+    acts on the answer asks git itself (git_dir).
+    """
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return dot_git
+        if dot_git.is_file():
+            try:
+                first = dot_git.read_text(encoding="utf-8").splitlines()[0]
+            except (OSError, UnicodeDecodeError, IndexError):
+                return None
+            if first.startswith("gitdir:"):
+                target = Path(first[len("gitdir:"):].strip())
+                return target if target.is_absolute() else (folder / target).resolve()
+            return None
+    return None
+
+
+def identity(top: Path, who: str) -> tuple[str, str] | None:
+    """(name, email) that git would record as the commit's author or committer ("AUTHOR" or
+    "COMMITTER"), after config and GIT_AUTHOR_* / GIT_COMMITTER_* environment; None if unset."""
+    done = run_git(["var", f"GIT_{who}_IDENT"], top)
+    if done.returncode != 0:
+        return None
+    ident = done.stdout.strip()
+    if "<" not in ident or ">" not in ident:
+        return None
+    name, _, rest = ident.partition("<")
+    return name.strip(), rest.partition(">")[0].strip()
+
+
+def operation_in_progress(top: Path) -> str | None:
+    """The git operation a commit now would become part of (a merge, rebase...), or None."""
+    folder = git_dir(top)
+    for marker, what in (("MERGE_HEAD", "a merge"), ("CHERRY_PICK_HEAD", "a cherry-pick"),
+                         ("REVERT_HEAD", "a revert"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase"),
+                         ("BISECT_LOG", "a bisect")):
+        if (folder / marker).exists():
+            return what
+    return None
+
+
+def index_locked(top: Path) -> bool:
+    """Whether another git process holds the index (its lock file exists)."""
+    return (git_dir(top) / "index.lock").exists()
+
+
+def commit_with_index(top: Path, index_file: Path, parent: str | None, paths: list[str], message: str,
+                      sign: bool, lock_fd: int | None = None) -> subprocess.CompletedProcess:
+    """Commit exactly these paths on top of parent, through a private index file.
+
+    The user's own index is never touched, so a refused or interrupted commit leaves nothing
+    staged there; what they had staged stays staged and out of this commit. Hooks run as for any
+    commit. With sign, the commit is signed (-S) whatever commit.gpgsign says.
+    """
+    env = {"GIT_INDEX_FILE": str(index_file)}
+    fds = (lock_fd,) if lock_fd is not None else ()
+    steps = [["read-tree", parent] if parent else ["read-tree", "--empty"],
+             ["--literal-pathspecs", "add", "--", *paths]]
+    for args in steps:
+        done = run_git(args, top, env, pass_fds=fds)
+        if done.returncode != 0:
+            return done
+    return run_git(["commit", "-q", *(["-S"] if sign else []), "--no-edit", "-F", "-"], top, env, message, fds)
+
+
+def commit_parents(top: Path, commit: str) -> tuple[str, ...]:
+    out = git(["rev-list", "--parents", "-n", "1", commit], top).split()
+    return tuple(out[1:])
+
+
+def paths_in_tree(top: Path, rev: str, paths: list[str]) -> set[str]:
+    """Which of these paths are files in rev's tree."""
+    if not paths:
+        return set()
+    out = run_git([*_STABLE, "--literal-pathspecs", "ls-tree", "-z", "--name-only", "--full-tree", rev, "--", *paths], top)
+    if out.returncode != 0:
+        return set()
+    return {p for p in out.stdout.split("\0") if p}
+
+
+def index_paths(top: Path, paths: list[str]) -> set[str]:
+    """Which of these paths the user's index holds."""
+    done = run_git(["--literal-pathspecs", "ls-files", "-z", "--cached", "--", *paths], top)
+    return {p for p in done.stdout.split("\0") if p} if done.returncode == 0 else set()
+
+
+def stage_from_head(top: Path, paths: list[str]) -> subprocess.CompletedProcess:
+    """Make the user's index hold these paths as HEAD has them (after a commit made elsewhere)."""
+    return run_git(["--literal-pathspecs", "reset", "-q", "HEAD", "--", *paths], top)
+
+
+def move_head_back(top: Path, expected: str, to: str | None) -> bool:
+    """Undo our own commit: HEAD from expected back to `to`, only if HEAD is still expected."""
+    if to is None:
+        return run_git(["update-ref", "-d", "HEAD", expected], top).returncode == 0
+    return run_git(["update-ref", "-m", "compfw signoff: undo a commit that could not be completed", "HEAD", to,
+                    expected], top).returncode == 0
+
+
+def config_set(cwd: Path, key: str, value: str, scope: str) -> None:
+    """Set key in the user's git config; scope is "global" or "local"."""
+    git(["config", f"--{scope}", key, value], cwd)
 
 
 def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
@@ -226,3 +342,34 @@ def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
             mode, kind, _ = meta.split(" ", 2)
             return mode, kind
     return None
+
+
+# --- two trees side by side, for `compfw diff` -------------------------------------------------
+
+
+def changed_paths(top: Path, base: str, head: str, pathspecs: list[str]) -> list[str]:
+    """Paths (relative to the top level) that differ between two commits, renames as delete + add."""
+    out = git([*_STABLE, "--no-replace-objects", "--literal-pathspecs", "diff", "--name-only", "--no-renames",
+               "-z", base, head, "--", *pathspecs], top)
+    return [p for p in out.split("\0") if p]
+
+
+def export_tree(top: Path, rev: str, pathspecs: list[str], dest: Path, index_file: Path) -> None:
+    """Write the files under these paths as rev has them into dest, an empty folder.
+
+    Through a private index file (index_file, which must not exist): the user's work tree, index
+    and HEAD are never touched. Links are written as links; the loader refuses those that leave
+    dest, as it does in a work tree.
+    """
+    env = {"GIT_INDEX_FILE": str(index_file)}
+    names = git([*_STABLE, "--no-replace-objects", "--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only",
+                 "--full-tree", rev, "--", *pathspecs], top).split("\0")
+    names = [n for n in names if n]
+    if not names:
+        return
+    for args, text in ((["--no-replace-objects", "read-tree", rev], None),
+                       (["--no-replace-objects", "checkout-index", f"--prefix={dest}/", "-z", "--stdin"],
+                        "\0".join(names) + "\0")):
+        done = run_git(args, top, env, text)
+        if done.returncode != 0:
+            raise GitError(done.stderr.strip() or f"git {args[1]} failed")

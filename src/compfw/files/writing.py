@@ -10,7 +10,10 @@ file the user asked compfw to change or produce (a re-pin by `migrate`, a report
 
 What cannot be cleaned up: a process killed outright (SIGKILL, power loss) between creating the
 temporary file and removing it leaves that hidden temporary file; the final name is either
-absent or complete, never partial.
+absent or complete, never partial. Callers inside a git work tree pass `temp_dir` (a folder
+under .git/): the temporary file is made there and linked into place, so even a leftover one is
+never where `git add -A` would take it. On a file system that cannot link across the two, the
+temporary file falls back to the target folder.
 """
 
 from __future__ import annotations
@@ -98,8 +101,11 @@ def _write_temp(folder: Path, name: str, content: str) -> Path:
     return temp
 
 
-def write_new(path: Path, content: str) -> Path:
-    """Create path with content; refuse if it exists. Returns the path written."""
+def write_new(path: Path, content: str, temp_dir: Path | None = None) -> Path:
+    """Create path with content; refuse if it exists. Returns the path written.
+
+    temp_dir: where the temporary file is made (same file system; default: path's folder).
+    """
     from compfw.files.reading import outside_repository
 
     if path.exists() or path.is_symlink():
@@ -113,7 +119,9 @@ def write_new(path: Path, content: str) -> Path:
     temp: Path | None = None
     try:
         created = _make_folders(folder)
-        temp = _write_temp(folder, path.name, content)
+        if temp_dir is not None:
+            temp_dir.mkdir(parents=True, exist_ok=True)  # compfw's own scratch folder: it stays
+        temp = _write_temp(temp_dir or folder, path.name, content)
         try:
             os.link(temp, path)  # atomic, and fails if the name was taken meanwhile
         except FileExistsError:
@@ -121,6 +129,9 @@ def write_new(path: Path, content: str) -> Path:
         except OSError as exc:
             if exc.errno not in _NO_LINKS:
                 raise
+            if temp_dir is not None and temp.parent != folder:  # another file system: no link, no rename
+                temp.unlink(missing_ok=True)
+                temp = _write_temp(folder, path.name, content)
             if path.exists() or path.is_symlink():
                 raise _exists(path) from None
             os.rename(temp, path)
@@ -137,8 +148,13 @@ def write_new(path: Path, content: str) -> Path:
     return path
 
 
-def write_all_new(files: dict[Path, str]) -> list[Path]:
-    """Write several new files, all or none: any refusal removes the ones already written."""
+def write_all_new(files: dict[Path, str], temp_dir: Path | None = None, after_each=None) -> list[Path]:
+    """Write several new files, all or none: any refusal removes the ones already written.
+
+    after_each(path) is called after each file is in place (a caller's checkpoint: it may raise
+    to stop the set, which is then undone like any failure). A process killed outright cannot
+    undo; callers that need all-or-nothing then too keep a journal (see recording.py).
+    """
     clashes = [p for p in files if p.exists() or p.is_symlink()]
     if clashes:
         raise AlreadyExists(f"{clashes[0]} already exists", "compfw never overwrites a file; nothing was written")
@@ -147,7 +163,9 @@ def write_all_new(files: dict[Path, str]) -> list[Path]:
     try:
         for path, content in files.items():
             created.extend(_make_folders(path.parent))
-            written.append(write_new(path, content))
+            written.append(write_new(path, content, temp_dir))
+            if after_each is not None:
+                after_each(path)
     except BaseException:
         for path in reversed(written):
             path.unlink(missing_ok=True)
@@ -194,3 +212,76 @@ def _fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def remove_if_unchanged(path: Path, sha256: str) -> bool:
+    """Remove a file compfw wrote, only if it still holds exactly what was written (by digest).
+
+    Undoing an interrupted write must never remove a file a person wrote or changed since.
+    """
+    import hashlib
+
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+            return False
+        path.unlink()
+    except OSError:
+        return False
+    _fsync_folder(path.parent)
+    return True
+
+
+def remove_scratch(folder: Path, keep: set[str]) -> None:
+    """Empty compfw's own scratch folder (under .git/ or the system temp dir), but for `keep`."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in keep:
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                remove_scratch(Path(entry.path), set())
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+class ExclusiveLock:
+    """An exclusive lock on a file in a scratch folder, released when the process ends however
+    it ends (flock), so a killed process never leaves it held. `fd` can be handed to a child
+    process, which then holds the lock until it exits too."""
+
+    def __init__(self, path: Path, wait_seconds: float):
+        self.path, self.wait_seconds = path, wait_seconds
+        self.fd: int | None = None
+
+    def __enter__(self) -> ExclusiveLock:
+        import fcntl
+        import time
+
+        _make_folders(self.path.parent)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise UserError("another compfw command is recording a sign-off in this repository",
+                                    "wait for it to finish, then run yours again") from None
+                time.sleep(0.05)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)  # closing releases the flock
+            self.fd = None

@@ -7,6 +7,7 @@ Layout of a portfolio directory::
         reflective-piece.md     the Personal Qualities piece (optional)
         evidence/*.yaml         one evidence entry per file (or a list of entries)
         signoffs/*.yaml         one sign-off record per file, never edited once added
+        requests/*.yaml         one request for review per file, never edited once added
 
 Frameworks are ``frameworks/<id>.yaml`` (or ``<id>@<version>.yaml`` for another version); the
 ones shipped inside the package come first and a repository's own ``frameworks/`` adds to or
@@ -27,7 +28,7 @@ from compfw.files.yaml_located import LocatedList, YamlDocument, position_of, sh
 from compfw.files.yaml_parse import load_yaml
 from compfw.model.catalog import Catalog
 from compfw.model.modelerrors import validate_as
-from compfw.model.models import Evidence, Framework, Portfolio, Signoff
+from compfw.model.models import Evidence, Framework, Portfolio, ReviewRequest, Signoff
 
 PORTFOLIO_FILE = "portfolio.yaml"
 _WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?", re.UNICODE)
@@ -198,6 +199,7 @@ class LoadedPortfolio:
     evidence: list[Record] = field(default_factory=list)
     signoffs: list[Record] = field(default_factory=list)
     reflective_words: int | None = None
+    requests: list[Record] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -256,6 +258,14 @@ def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     if outside_repository(folder):
         return None, [_outside(folder)]
     if not path.exists():
+        nested = portfolio_folders_below(folder)
+        if nested:
+            # A cohort folder (portfolios/cohort-2026/x): no command looks two levels down.
+            return None, [Problem(shown_path(folder), 0, 0,
+                                  f"portfolios nested in a folder are not read ({shown_path(nested[0] / PORTFOLIO_FILE)}"
+                                  + (f" and {len(nested) - 1} more" if len(nested) > 1 else "") + ")",
+                                  "move each portfolio to portfolios/<name>/: compfw reads portfolios only there",
+                                  code="nested-portfolio")]
         return None, [Problem(shown_path(folder), 0, 0, f"no {PORTFOLIO_FILE} in this folder",
                               "a portfolio is a folder with a portfolio.yaml; see `compfw init`", code="missing")]
     doc, problem = load_yaml(path)
@@ -268,6 +278,8 @@ def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     loaded.evidence, found = _records(folder / "evidence", Evidence, many=True)
     problems.extend(found)
     loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
+    problems.extend(found)
+    loaded.requests, found = _records(folder / "requests", ReviewRequest, many=False)
     problems.extend(found)
     return loaded, problems
 
@@ -318,6 +330,14 @@ def portfolio_folders(root: Path) -> list[Path]:
     except OSError:
         return []
     return [root / name for name in names if os.path.exists(os.path.join(root, name, PORTFOLIO_FILE))]
+
+
+def portfolio_folders_below(folder: Path) -> list[Path]:
+    """Portfolio folders anywhere below folder (not folder itself), for saying where they went."""
+    try:
+        return sorted(p.parent for p in folder.rglob(PORTFOLIO_FILE) if p.parent != folder)
+    except OSError:
+        return []
 
 
 def _email_of(folder: Path, needle: str) -> bool:

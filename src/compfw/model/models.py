@@ -287,3 +287,15 @@ class Signoff(Strict):
         if self.level is None and self.achieved is None:
             raise ValueError("give 'level' (rated competencies) or 'achieved: true' (achieved/not-achieved ones)")
         return self
+
+
+class ReviewRequest(Strict):
+    """A trainee's request that a named manager review some competencies (one file, never edited)."""
+
+    # Whether a request is still open is derived, never stored: a later sign-off of a competency
+    # by the manager asked (or the competency being achieved) answers it.
+
+    to: Email
+    date: dt.date
+    competencies: Annotated[list[Id], Field(min_length=1)]
+    note: str = ""

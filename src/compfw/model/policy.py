@@ -87,11 +87,36 @@ class FrameworkOverride(Strict):
     version: Text
 
 
+def _rsa_public_key(pem: str) -> str:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        key = load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, TypeError, UnicodeEncodeError):
+        raise ValueError("not a PEM public key") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("the issuer key must be an RSA key (Open Badges 3.0 verifiers must support RS256)")
+    return pem
+
+
+class CredentialIssuer(Strict):
+    """Who issues Open Badges credentials for this programme, with the public half of its key."""
+
+    id: Annotated[str, Field(max_length=2000, pattern=r"^(https://|urn:|did:)\S+$")]
+    name: Text
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https://\S+$")] | None = None
+    public_key: Annotated[str, Field(max_length=16_384,
+                                     pattern=r"^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n?$"),
+                          AfterValidator(_rsa_public_key)]
+
+
 class Policy(Strict):
     admins: Annotated[list[Admin], Field(min_length=1)]
     signatures: Signatures = Signatures()
     backdating_days: Annotated[StrictInt, Field(ge=0, le=3650)] = DEFAULT_BACKDATING_DAYS
     framework_overrides: list[FrameworkOverride] = []
+    issuer: CredentialIssuer | None = None
 
     def is_admin(self, email: str) -> bool:
         return is_admin(self, email)

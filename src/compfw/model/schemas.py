@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 DRAFT_07 = "http://json-schema.org/draft-07/schema#"
-KINDS = ("framework", "portfolio", "evidence", "signoff")
+KINDS = ("framework", "portfolio", "evidence", "signoff", "request")
 SCHEMA_DIR = "schemas"
 
 TITLES = {
@@ -25,6 +25,7 @@ TITLES = {
     "portfolio": "compfw portfolio (portfolios/<id>/portfolio.yaml)",
     "evidence": "compfw evidence entry (portfolios/<id>/evidence/*.yaml)",
     "signoff": "compfw sign-off record (portfolios/<id>/signoffs/*.yaml)",
+    "request": "compfw request for review (portfolios/<id>/requests/*.yaml)",
 }
 
 # Hover text for the keys a person types most; a test checks every key named here exists.
@@ -69,6 +70,12 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "feedback": "Detailed, constructive feedback: the framework requires it with every sign-off.",
         "evidence": "Ids of the evidence entries this sign-off rests on.",
     },
+    "ReviewRequest": {
+        "to": "The email of the manager asked: the programme manager or a placement manager named in portfolio.yaml.",
+        "date": "The date of the request (YYYY-MM-DD).",
+        "competencies": "Ids of the competencies to review, quoted: \"4.1.3\".",
+        "note": "What the trainee would like the manager to look at.",
+    },
     "Framework": {
         "replaces": "The version this one supersedes and how competency ids were renamed (old: new).",
         "default_target": "Target level for rated competencies whose source shows none.",
@@ -81,9 +88,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
 
 
 def _models() -> dict[str, type]:
-    from compfw.model.models import Evidence, Framework, Portfolio, Signoff
+    from compfw.model.models import Evidence, Framework, Portfolio, ReviewRequest, Signoff
 
-    return {"framework": Framework, "portfolio": Portfolio, "evidence": Evidence, "signoff": Signoff}
+    return {"framework": Framework, "portfolio": Portfolio, "evidence": Evidence, "signoff": Signoff,
+            "request": ReviewRequest}
 
 
 def _rewrite(node: Any) -> Any:

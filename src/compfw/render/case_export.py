@@ -23,17 +23,12 @@ import csv
 import datetime as dt
 import io
 import re
-import uuid
 
-# Fixed for ever: changing it changes every exported identifier.
-NAMESPACE = uuid.UUID("5b0d5d8e-4f1c-5a51-9c3e-6f2a8d7c1e40")
+from compfw.model.identifiers import identifier
+
 DEFAULT_BASE_URI = "urn:uuid:"
 LANGUAGE = "en"
 EPOCH = "1970-01-01T00:00:00Z"
-
-
-def identifier(name: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, name))
 
 
 def change_datetime(published: str) -> str:

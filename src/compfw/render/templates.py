@@ -15,7 +15,8 @@ from typing import Any
 
 from compfw.files.problems import UserError, display_path
 from compfw.model.loading import shipped_dir
-from compfw.render.markdown_escape import bar, md_cell, mermaid_label
+from compfw.render.bars import bar
+from compfw.render.markdown_escape import md_cell, mermaid_label
 
 TEMPLATE_SUFFIX = ".md.j2"
 DEFAULT_TEMPLATES = {"trainee": "trainee", "cohort": "cohort"}

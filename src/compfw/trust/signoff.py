@@ -37,7 +37,7 @@ class SignoffRequest:
     feedback: str
     level: int | None = None
     evidence: tuple[str, ...] = ()
-    signer_email: str | None = None  # None: git config user.email
+    role: str | None = None  # placement_manager | programme_manager; None: the role the signer holds
     date: dt.date | None = None  # None: today
 
 
@@ -58,47 +58,75 @@ class Outcome:
     commit: str | None
     percent_before: float
     percent_after: float
+    notes: tuple[str, ...] = ()  # what the trust policy means for this sign-off
+    late_signal: int | None = None  # Ctrl-C (or SIGTERM) came after the commit had landed
+    recovered: object | None = None  # recording.Recovery: an interrupted earlier sign-off, finished or undone
 
 
 # --- who signs --------------------------------------------------------------------------------
 
 
-def find_signer(portfolio: Portfolio, email: str, on: dt.date) -> Signer:
-    """The signer as the portfolio names them; refuses the trainee and anyone not authorised."""
+ROLES = ("placement_manager", "programme_manager")
+
+
+def find_signer(portfolio: Portfolio, email: str, on: dt.date, role: str | None = None) -> Signer:
+    """The signer as the portfolio names them; refuses the trainee and anyone not authorised.
+
+    role picks one of the signer's own roles (someone can be both a programme and a placement
+    manager); it never changes who signs.
+    """
     from compfw.checks.rules import signer_authority
 
     wanted = email.strip().lower()
     trainee = portfolio.trainee
     if wanted == trainee.email.lower():
-        raise UserError(f"{email} is the trainee ({trainee.id}); trainees never sign themselves off",
-                        "the placement manager or the programme manager named in portfolio.yaml signs")
-    role = signer_authority(portfolio, wanted, on)
-    if role == "programme_manager":
-        pm = portfolio.programme_manager
-        return Signer(name=pm.name, email=pm.email, role=role)
-    if role == "placement_manager":
-        manager = next(p.manager for p in portfolio.placements
-                       if p.manager.email.lower() == wanted and p.start <= on)
-        return Signer(name=manager.name, email=manager.email, role=role)
+        raise UserError(f"you ({email}) are the trainee of {trainee.id}; trainees never sign themselves off",
+                        "the placement manager or the programme manager named in portfolio.yaml signs, "
+                        "from their own git identity")
+    pm = portfolio.programme_manager
+    held = {}
+    if wanted == pm.email.lower():
+        held["programme_manager"] = Signer(name=pm.name, email=pm.email, role="programme_manager")
+    placed = [p for p in portfolio.placements if p.manager.email.lower() == wanted and p.start <= on]
+    if placed:
+        held["placement_manager"] = Signer(name=placed[0].manager.name, email=placed[0].manager.email,
+                                           role="placement_manager")
+    if role is not None and held:
+        if role in held:
+            return held[role]
+        have = " and ".join(r.replace("_", " ") for r in held)
+        raise UserError(f"you ({email}) are not a {role.replace('_', ' ')} of {trainee.id} on {on}; you are its {have}",
+                        "leave out --as to sign in the role you hold; --as chooses between your own roles")
+    if held:
+        role = signer_authority(portfolio, wanted, on)
+        return held.get(role) or next(iter(held.values()))
     later = [p for p in portfolio.placements if p.manager.email.lower() == wanted]
     if later:
         first = min(later, key=lambda p: p.start)
-        raise UserError(f"{email} manages placement {first.name!r}, which starts on {first.start}: "
+        raise UserError(f"you ({email}) manage placement {first.name!r}, which starts on {first.start}: "
                         f"not yet authorised on {on}", "sign off once the placement has started")
-    raise UserError(f"{email} is not the programme manager or a placement manager of {trainee.id}",
-                    "the signer is `git config user.email` or --as EMAIL, and must be a manager "
-                    "named in the portfolio's portfolio.yaml")
+    raise UserError(f"you ({email}, your git user.email) are not the programme manager or a placement manager "
+                    f"of {trainee.id}, so nothing was written",
+                    "compfw signs as your own git identity, never as someone else: the manager named in "
+                    "portfolio.yaml runs `compfw signoff` from their own account")
 
 
-def signer_email(request: SignoffRequest, root: Path) -> str:
-    if request.signer_email:
-        return request.signer_email
-    from compfw.files.gitutil import config_value
+def signer_identity(root: Path) -> str:
+    """The email of the person running compfw: git's user.email, which git must also record as
+    both the author and the committer of a commit made now (no GIT_AUTHOR_* / GIT_COMMITTER_*
+    override naming someone else)."""
+    from compfw.files.gitutil import config_value, identity
 
     email = config_value("user.email", root)
     if not email:
         raise UserError("who is signing? git user.email is not set",
-                        "set it (`git config user.email you@example.org`) or pass --as EMAIL")
+                        "set your own (`git config --global user.email you@example.org`); compfw signs as you")
+    for who in ("AUTHOR", "COMMITTER"):
+        ident = identity(root, who)
+        if ident is not None and ident[1].strip().lower() != email.strip().lower():
+            raise UserError(f"git would record the {who.lower()} as {ident[1]}, but your git user.email is {email}: "
+                            "a sign-off is recorded only as the person running compfw",
+                            f"unset GIT_{who}_EMAIL (and GIT_{who}_NAME) in your environment")
     return email
 
 
@@ -238,39 +266,52 @@ def _percent(opened: Opened, on: dt.date) -> float:
     return current.percent_achieved
 
 
-def record_signoffs(request: SignoffRequest, commit: bool = False) -> Outcome:
-    """Check, write (all or nothing) and, if asked, commit the sign-offs of one request."""
-    from compfw.files.gitutil import GitError, commit_new_files, toplevel
-    from compfw.files.writing import write_all_new
+def _policy(root: Path):
+    """The working tree's trust policy (signoff's check before writing; audit reads the base's)."""
+    from compfw.model.policy import load_policy
 
+    return load_policy(root)
+
+
+def record_signoffs(request: SignoffRequest, commit: bool = False, interrupts=None) -> Outcome:
+    """Check, write and, if asked, commit the sign-offs of one request: whole or not at all.
+
+    interrupts (interrupts.DeferredInterrupts) holds Ctrl-C until the batch can be undone or
+    has landed; without one, nothing is deferred.
+    """
+    from compfw.files.gitutil import toplevel
+    from compfw.files.interrupts import NoInterrupts
+    from compfw.trust.recording import Batch, CommitRequest, record_batch
+    from compfw.trust.signing_keys import signing_check
+
+    interrupts = interrupts or NoInterrupts()
     today = current_day()
     on = request.date or today
     opened = open_portfolio(request.portfolio, today)
     pf = opened.portfolio.portfolio
-    signer = find_signer(pf, signer_email(request, opened.root), on)
-    top = toplevel(opened.root) if commit else None
+    email = signer_identity(opened.root)
+    signer = find_signer(pf, email, on, request.role)
+    top = toplevel(opened.root)
     if commit and top is None:
         raise UserError("--commit needs a git repository, and this is not one", "leave out --commit")
     planned = plan_signoffs(request, opened, signer, on)
+    policy = _policy(opened.root)
+    check = signing_check(policy, email, opened.root, today, commits=commit)
+    if check.refusal:
+        raise UserError(*check.refusal)
+    required = policy.policy is not None and policy.policy.signatures.required
     scale = opened.framework.framework.scale
     level_name = scale.name_of(request.level) if scale and request.level is not None else ""
     before = _percent(opened, today)
+    wanted = None
+    if commit:
+        wanted = CommitRequest(commit_message(pf.trainee.id, signer, planned, level_name), sign=required)
     try:
-        write_all_new({n.path: n.text for n in planned})
+        recorded, recovered = record_batch(Batch(opened.root, top, {n.path: n.text for n in planned}, wanted),
+                                           interrupts)
     except OSError as exc:  # e.g. 'signoffs' is a file, or the folder is read-only; nothing is left behind
         raise UserError(f"cannot write the sign-off: {exc.strerror or exc}", "check the portfolio's signoffs/ folder; "
                         "nothing was written") from None
-    commit_id = None
-    if commit:
-        paths = [n.path.resolve().relative_to(top.resolve()) for n in planned]
-        try:
-            commit_id = commit_new_files(top, paths, f"{signer.name} <{signer.email}>",
-                                         commit_message(pf.trainee.id, signer, planned, level_name))
-        except GitError as exc:
-            for n in planned:
-                n.path.unlink(missing_ok=True)
-            said = " ".join(str(exc).split())
-            raise UserError("git could not commit the sign-off, so nothing was recorded",
-                            f"git said: {said[:300]}") from None
     after = _percent(open_portfolio(opened.portfolio.folder, today), today)
-    return Outcome(pf.trainee.id, pf.trainee.name, signer, planned, level_name, commit_id, before, after)
+    return Outcome(pf.trainee.id, pf.trainee.name, signer, planned, level_name, recorded.commit, before, after,
+                   check.notes, recorded.late_signal, recovered)

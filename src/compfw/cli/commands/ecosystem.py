@@ -18,7 +18,7 @@ import typer
 
 from compfw.cli.output import guarded
 
-SCHEMA_KINDS = ("framework", "portfolio", "evidence", "signoff")
+SCHEMA_KINDS = ("framework", "portfolio", "evidence", "signoff", "request")
 
 evidence_app = typer.Typer(help="Log evidence in a portfolio.", no_args_is_help=True)
 export_app = typer.Typer(help="Export a framework for other systems (CASE JSON, CSV).", no_args_is_help=True)
@@ -87,7 +87,7 @@ def _say(text: str) -> None:
 
 
 def schema(
-    kind: Annotated[str, typer.Argument(metavar="KIND", help="framework | portfolio | evidence | signoff")],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="framework | portfolio | evidence | signoff | request")],
 ) -> None:
     """Print the JSON Schema (draft-07) of a kind of file, for editors and check-jsonschema."""
     if kind not in SCHEMA_KINDS:
@@ -217,13 +217,6 @@ def _report_written(written: list[Path], folder: Path, root: Path) -> None:
     shown = display_path(folder)
     _say(f"next: `compfw validate {shown}`, `compfw status {shown}`, then "
          f"`compfw evidence add {shown} --competency ID --title ... --narrative ...`; commit the folder\n")
-    try:
-        inside = folder.resolve().parent == (root / "portfolios").resolve()
-    except OSError:
-        inside = False
-    if not inside:
-        sys.stderr.write(f"warning: {shown} is not directly in {display_path(root / 'portfolios')}; "
-                         "`compfw validate` without arguments looks only there\n")
 
 
 # --- evidence add -----------------------------------------------------------------------------

@@ -39,19 +39,27 @@ def run_list(json_out: bool) -> int:
         if json_out:
             sys.stdout.write(json.dumps(rows, indent=2) + "\n")
             return 0
-        from rich.table import Table
-        from rich.text import Text
-
-        table = Table(title="Frameworks", title_justify="left")
-        for column in ("id", "version", "title", "sections", "elements", "competencies"):
-            table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*(Text(shown(row[c])) for c in ("id", "version", "title", "sections", "elements",
-                                                           "competencies")))
-        console().print(table)
+        render_list(rows)
         return 0
 
     return guarded(body)
+
+
+def render_list(rows: list[dict]) -> None:
+    """Ids and versions are never wrapped (`compfw framework list | grep informatics` finds the
+    id); the title, last, wraps under itself on a terminal and is whole when piped."""
+    from rich.text import Text
+
+    from compfw.render.text_table import Column, table_lines, terminal_width
+
+    out = console()
+    out.print(Text("Frameworks", style="bold"))
+    columns = [Column("id"), Column("version"), Column("sections", "right"), Column("elements", "right"),
+               Column("competencies", "right"), Column("title")]
+    cells = [[shown(r["id"]), shown(r["version"]), str(r["sections"]), str(r["elements"]), str(r["competencies"]),
+              shown(r["title"])] for r in rows]
+    for line in table_lines(columns, cells, terminal_width(out)):
+        out.print(line, soft_wrap=True)
 
 
 def run_show(framework_id: str, version: str | None, json_out: bool) -> int:

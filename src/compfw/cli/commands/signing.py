@@ -28,17 +28,25 @@ def register(app: typer.Typer) -> None:
         level: Annotated[Optional[int], typer.Option("--level", "-l", min=0, metavar="N",
                                                      help="Level on the framework's scale (none for achieved/not-achieved competencies).")] = None,
         evidence: Annotated[Optional[list[str]], typer.Option("--evidence", "-e", metavar="ID", help="Evidence id (repeatable).")] = None,
-        as_email: Annotated[Optional[str], typer.Option("--as", metavar="EMAIL",
-                                                        help="Sign as this manager (default: git config user.email).")] = None,
+        role: Annotated[Optional[str], typer.Option("--as", metavar="ROLE",
+                                                    help="Your role for this sign-off, placement_manager or programme_manager, "
+                                                         "when you hold both (default: the one you hold). It never changes who "
+                                                         "signs: that is always you, git config user.email.")] = None,
         date: Annotated[Optional[str], typer.Option("--date", metavar="DATE", help="Date of the sign-off (YYYY-MM-DD; default today).")] = None,
-        commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the new files, authored as the signer.")] = False,
+        commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the new files as your own commit (signed when "
+                                                              "the trust policy requires it).")] = False,
     ) -> None:
-        """Record a manager's sign-off: one new file per competency, checked as validate checks it."""
+        """Record your sign-off as a manager: one new file per competency, checked as validate checks it.
+
+        You sign as yourself (git config user.email); when .compfw/policy.yaml requires signatures,
+        your git must sign with a key the policy allows (see `compfw signing setup`).
+        """
         from compfw.cli.options import parse_date
 
         on = parse_date(date, "--date") if date is not None else None
+        chosen = _role(role)
         text = sys.stdin.read() if feedback == "-" else feedback
-        raise typer.Exit(run_signoff(portfolio, competencies, text, level, evidence or [], as_email, on, commit))
+        raise typer.Exit(run_signoff(portfolio, competencies, text, level, evidence or [], chosen, on, commit))
 
     @app.command()
     def audit(
@@ -55,19 +63,65 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
         raise typer.Exit(run_audit(base, require_signed, fmt))
 
+    signing_app = typer.Typer(help="Set up SSH commit signing, so that your sign-offs are signed.",
+                              no_args_is_help=True, rich_markup_mode=None)
+    app.add_typer(signing_app, name="signing")
+
+    @signing_app.command("setup")
+    def signing_setup(
+        key: Annotated[Optional[Path], typer.Option("--key", metavar="PATH", help="Your SSH public key (e.g. ~/.ssh/id_ed25519.pub); "
+                                                     "with --create, where to make the new key (default ~/.ssh/compfw_signing).")] = None,
+        create: Annotated[bool, typer.Option("--create", help="Make a new ed25519 key with ssh-keygen (never over an existing file).")] = False,
+        no_passphrase: Annotated[bool, typer.Option("--no-passphrase", help="With --create: no passphrase (ssh-keygen asks for one otherwise).")] = False,
+        local: Annotated[bool, typer.Option("--local", help="Set this repository's git config only (default: your global config).")] = False,
+    ) -> None:
+        """Set git to sign your commits with an SSH key, and print your allowed-signers entry.
+
+        Sets gpg.format=ssh, user.signingkey and commit.gpgsign=true, then prints the entry a
+        programme admin adds to .compfw/policy.yaml so the audit trusts your signature.
+        """
+        raise typer.Exit(run_signing_setup(key, create, no_passphrase, "local" if local else "global"))
+
     @app.command()
     def codeowners() -> None:
         """Print a CODEOWNERS file: each portfolio's sign-offs owned by its managers."""
         raise typer.Exit(run_codeowners())
 
 
+def _role(value: str | None) -> str | None:
+    from compfw.trust.signoff import ROLES
+
+    if value is None:
+        return None
+    role = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if role in ROLES:
+        return role
+    if "@" in value:
+        raise typer.BadParameter(f"{value!r} is a person, and --as chooses only your role ({' or '.join(ROLES)}): "
+                                 "compfw always signs as you, git config user.email", param_hint="--as")
+    raise typer.BadParameter(f"{value!r} is not a role; choose {' or '.join(ROLES)}", param_hint="--as")
+
+
 def run_signoff(portfolio: Path, competencies: list[str], feedback: str, level: int | None,
-                evidence: list[str], as_email: str | None, on, commit: bool) -> int:
+                evidence: list[str], role: str | None, on, commit: bool) -> int:
+    from compfw.files.interrupts import DeferredInterrupts, Interrupted
+
     def body() -> int:
         from compfw.trust.signoff import SignoffRequest, record_signoffs
 
-        request = SignoffRequest(portfolio, tuple(competencies), feedback, level, tuple(evidence), as_email, on)
-        report(record_signoffs(request, commit))
+        request = SignoffRequest(portfolio, tuple(competencies), feedback, level, tuple(evidence), role, on)
+        with DeferredInterrupts() as interrupts:
+            try:
+                outcome = record_signoffs(request, commit, interrupts)
+            except Interrupted as stop:
+                sys.stderr.write(f"interrupted ({stop}): nothing was recorded\n")
+                return stop.exit_code
+            report(outcome)
+            late = outcome.late_signal or interrupts.received
+        if late:
+            landed = f"the commit had landed: the sign-off is recorded as {outcome.commit[:12]}" if outcome.commit \
+                else "the sign-off was written: it is whole"
+            sys.stdout.write(f"Interrupted after {landed}.\n")
         return 0
 
     return guarded(body)
@@ -84,13 +138,54 @@ def report(outcome) -> None:
         so = new.record.model
         what = "achieved" if so.level is None else f"level {so.level}" + (f" ({outcome.level_name})" if outcome.level_name else "")
         out.append(f"  {so.competency}  {what}  {display_path(new.path)}")
+    if outcome.recovered is not None:
+        out.insert(0, f"Note: {outcome.recovered.note}.")
     if outcome.commit:
-        out.append(f"Committed as {outcome.commit[:12]}, authored by {signer.name} <{signer.email}>.")
+        out.append(f"Committed as {outcome.commit[:12]}, authored and committed by you ({signer.email}).")
     else:
-        out.append("Not committed: the signer commits these files (or run with --commit).")
+        out.append("Not committed: commit these files yourself (or run with --commit).")
     out.append(f"{outcome.trainee_name} is now at {outcome.percent_after:.1f}% achieved "
                f"(was {outcome.percent_before:.1f}%).")
+    out.extend(outcome.notes)
     sys.stdout.write(shown_lines("\n".join(out)) + "\n")
+
+
+def run_signing_setup(key: Path | None, create: bool, no_passphrase: bool, scope: str) -> int:
+    def body() -> int:
+        from compfw.model.loading import find_repo_root
+        from compfw.model.policy import load_policy
+        from compfw.files.problems import today
+        from compfw.trust.signing_keys import apply_setup, create_key, plan_setup
+        from compfw.files.yaml_parse import dump_yaml
+
+        cwd = Path.cwd()
+        plan = plan_setup(cwd, key, create, scope)
+        if plan.key_file is not None:
+            create_key(plan, passphrase_prompt=not no_passphrase)
+        root = find_repo_root()
+        policy = load_policy(root)
+        done = apply_setup(plan, cwd, policy if policy.present else None, today())
+        out = []
+        if done.created:
+            out.append(f"Created the SSH key {done.created} (and {done.created}.pub) with ssh-keygen.")
+        out.append(f"Git now signs your commits with your SSH key ({scope} git config):")
+        for name, value, old in done.settings:
+            was = "" if old == value else f"   (was: {old if old is not None else 'not set'})"
+            out.append(f"  {name} = {value}{was}")
+        if done.already_allowed:
+            out.append(f"This repository's trust policy already allows this key for {done.email}: you are ready to sign off.")
+        else:
+            where = ("This repository's trust policy does not list this key yet" if done.already_allowed is False
+                     else "This repository has no trust policy (.compfw/policy.yaml) yet")
+            out.append(f"{where}. Ask a programme admin to add your entry under signatures.allowed_signers in "
+                       ".compfw/policy.yaml on the main branch (a pull request of its own); until then a sign-off "
+                       "that needs your signature is refused:")
+        out.append("")
+        out.append(dump_yaml({"signatures": {"allowed_signers": [done.entry]}}).rstrip("\n"))
+        sys.stdout.write(shown_lines("\n".join(out)) + "\n")
+        return 0
+
+    return guarded(body)
 
 
 def run_audit(base: str | None, require_signed: bool, fmt: str) -> int:

@@ -42,7 +42,7 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool) -> int:
 def render(doc: dict) -> None:
     from rich.text import Text
 
-    from compfw.render.markdown_escape import bar
+    from compfw.render.bars import bar
 
     out = console()
     fw, trainee, rd = doc["framework"], doc["trainee"], doc["readiness"]

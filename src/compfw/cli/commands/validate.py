@@ -18,14 +18,18 @@ def run_validate(paths: list[Path], fmt: str, strict: bool, changed_since: str |
 
         root = find_repo_root()
         chosen = paths or [p for p in (root / "frameworks", root / "portfolios") if p.exists()]
+        compare_with = None
         if changed_since:
             from compfw.trust.changes import changed_targets
+            from compfw.model.loading import portfolio_folders
 
             chosen = changed_targets(root, changed_since, chosen)
+            # A changed portfolio may duplicate an unchanged one: compare with them all.
+            compare_with = portfolio_folders(root / "portfolios")
         policy = root / POLICY_FILE
         if not paths and (policy.exists() or policy.is_symlink()):
             chosen = [policy, *chosen]  # the trust policy is small and always checked
-        problems = list(run_validation(chosen, root, strict=strict, jobs=jobs))
+        problems = list(run_validation(chosen, root, strict=strict, jobs=jobs, compare_with=compare_with))
         checked = ", ".join(display_path(p) for p in chosen) or "nothing"
         sys.stdout.write(render_problems(problems, fmt, checked))
         return exit_code(problems, warnings_fail=strict)

@@ -1,0 +1,146 @@
+"""Aligned text columns for the terminal and for pipes, cheaper than rich Tables and never
+cutting an id.
+
+Only the last column may wrap: on a terminal it wraps at word boundaries to the console width,
+its continuation lines indented under the column's start; piped (``width=None``) every row is one
+line with the full text, so `grep` and `cut` see whole values. The other columns are as wide as
+their widest cell and are never wrapped or truncated.
+
+rich is imported inside the functions: the status path must not pay for it at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# Below this many cells the last column is wrapped at this width anyway (lines then run past a
+# very narrow terminal) rather than one word per line.
+MIN_WRAP = 24
+GAP = "  "
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    align: str = "left"   # "left" or "right"
+
+
+Cell = str | tuple[str, str]   # text, or (text, rich style)
+
+
+def terminal_width(out) -> int | None:
+    """The width to wrap at: the console's on a terminal (rich's detection, so TTY_COMPATIBLE=1 and
+    FORCE_COLOR count, and COLUMNS sets it), None when piped."""
+    return out.width if out.is_terminal else None
+
+
+def one_line(text: str) -> str:
+    """Text from a file as one line: runs of whitespace (newlines included) become one space."""
+    return " ".join(str(text).split())
+
+
+def cell_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def wrap_words(text: str, width: int | None) -> list[str]:
+    """Text wrapped at spaces to at most width cells; a word longer than width is cut into pieces
+    (a long URL), never two words joined. width None: one line."""
+    text = one_line(text)
+    if width is None or cell_width(text) <= width:
+        return [text]
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        while cell_width(word) > width:
+            if current:
+                lines.append(current)
+                current = ""
+            piece = _fit(word, width)
+            lines.append(piece)
+            word = word[len(piece):]
+        candidate = f"{current} {word}" if current else word
+        if cell_width(candidate) <= width:
+            current = candidate
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _fit(word: str, width: int) -> str:
+    end = len(word)
+    while end > 1 and cell_width(word[:end]) > width:
+        end -= 1
+    return word[:end]
+
+
+def _text(cell: Cell) -> str:
+    return one_line(cell[0] if isinstance(cell, tuple) else cell)
+
+
+def _style(cell: Cell) -> str:
+    return cell[1] if isinstance(cell, tuple) else ""
+
+
+def table_lines(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int | None,
+                indent: str = "", header_style: str = "dim") -> list:
+    """The header and rows as rich Text lines (see the module's docstring)."""
+    from rich.text import Text
+
+    fixed = columns[:-1]
+    widths = [max([cell_width(c.header)] + [cell_width(_text(row[i])) for row in rows]) for i, c in enumerate(fixed)]
+    lead = cell_width(indent) + sum(w + len(GAP) for w in widths)
+    below = width is not None and width - lead < MIN_WRAP
+    if below:
+        # Too narrow for the last column beside the others: it goes under them, indented.
+        lead = cell_width(indent) + len(GAP) * 2
+    last_width = None if width is None else max(MIN_WRAP, width - lead)
+
+    def pad(text: str, w: int, align: str) -> str:
+        space = " " * (w - cell_width(text))
+        return space + text if align == "right" else text + space
+
+    lines = []
+    header = Text(indent)
+    fixed_header = GAP.join(pad(c.header, w, c.align) for c, w in zip(fixed, widths))
+    if below:
+        lines.append(Text(indent + fixed_header.rstrip(), style=header_style))
+        lines.append(Text(" " * lead + columns[-1].header, style=header_style))
+    else:
+        header.append(fixed_header + GAP + columns[-1].header, style=header_style)
+        lines.append(header)
+    for row in rows:
+        line = Text(indent)
+        for i, (column, w) in enumerate(zip(fixed, widths)):
+            line.append(pad(_text(row[i]), w, column.align), style=_style(row[i]) or None)
+            line.append(GAP)
+        wrapped = wrap_words(_text(row[-1]), last_width)
+        if below:
+            line.rstrip()
+            lines.append(line)
+            wrapped.insert(0, "")
+        else:
+            line.append(wrapped[0], style=_style(row[-1]) or None)
+            lines.append(line)
+        for more in wrapped[1:]:
+            lines.append(Text(" " * lead) + Text(more, style=_style(row[-1]) or None))
+    return lines
+
+
+def hanging(first: str, text: str, width: int | None, indent: int | None = None, style: str = "") -> list:
+    """`first` then text wrapped to width, continuation lines indented under the text's start
+    (or by `indent` cells): "  2.1.1 (target 3): Develops ..." with the rest aligned."""
+    from rich.text import Text
+
+    lead = cell_width(first) if indent is None else indent
+    available = None if width is None else max(MIN_WRAP, width - lead)
+    wrapped = wrap_words(text, available)
+    lines = [Text(first + wrapped[0], style=style or "")]
+    lines.extend(Text(" " * lead + more, style=style or "") for more in wrapped[1:])
+    return lines
