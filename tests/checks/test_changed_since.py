@@ -152,7 +152,8 @@ def test_names_with_spaces_and_accents_are_followed(cli, repo):
     git(repo, "commit", "-q", "-m", "zoë")
     result = cli(["validate", "--changed-since", "HEAD~1"], cwd=repo)
     assert result.exit_code == 1
-    assert lines(result)[-1] == "1 error(s), 0 warning(s) in portfolios/zoë b"
+    assert lines(result)[-1] == "2 error(s), 0 warning(s) in portfolios/zoë b"
+    assert lines(result)[0].startswith("portfolios/zoë b: error: portfolio folder name 'zoë b' is not allowed")
 
 
 def test_an_unknown_ref_is_a_clear_error(cli, repo):

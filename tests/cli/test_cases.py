@@ -1,5 +1,5 @@
 """Folder-driven CLI cases: tests/cases/<command>/<case>/ holds repo/ (the files), case.yaml
-(args, exit code, and optionally env: variables such as COLUMNS and TTY_COMPATIBLE=1, rich's
+(args, exit code, and optionally repo_of: another folder whose repo/ to use, and env: variables such as COLUMNS and TTY_COMPATIBLE=1, rich's
 way to render as on a terminal without one), expected.txt (stdout, byte for byte) and, where the command warns,
 expected_stderr.txt. A new case needs no new Python.
 
@@ -23,7 +23,9 @@ def test_case(case, make_repo, cli, monkeypatch):
     spec = yaml.safe_load((case / "case.yaml").read_text())
     for name, value in (spec.get("env") or {}).items():
         monkeypatch.setenv(name, str(value))
-    root = make_repo(case / "repo") if (case / "repo").is_dir() else make_repo()
+    # repo_of: NAME uses the repo/ of another folder of the same kind (one portfolio, many views).
+    source = case.parent / spec["repo_of"] / "repo" if spec.get("repo_of") else case / "repo"
+    root = make_repo(source) if source.is_dir() else make_repo()
     result = cli(spec["args"], cwd=root)
     expected = case / "expected.txt"
     if os.environ.get("COMPFW_REGEN"):

@@ -87,7 +87,7 @@ def symlinks(root: Path, outside: Path) -> None:
     write(outside / "piece.md", SECRET + "\n")
     link(links / "reflective-piece.md", outside / "piece.md")
     inside = root / "portfolios/links-inside"
-    link(inside / "evidence/shared.yaml", Path("../../../shared/evidence.yaml"))  # relative, stays inside
+    link(inside / "evidence/shared.yaml", Path("../../../shared/evidence.yaml"))  # stays inside: refused all the same
 
 
 def status_symlink(root: Path, outside: Path) -> None:
@@ -228,10 +228,11 @@ def test_many_portfolios_in_worker_processes_give_the_same_report(make_repo, tmp
 
 
 def test_a_repository_reached_through_a_link_is_read_normally(make_repo, tmp_path):
-    """The checkout itself may live under a linked folder; links inside it that stay inside are fine."""
+    """The checkout itself may live under a linked folder (only links inside a portfolio are refused)."""
     root = make_repo(HOSTILE / "symlinks" / "repo")
     (tmp_path / "work").symlink_to(root.parent, target_is_directory=True)
     via_link = tmp_path / "work" / root.name
-    link(root / "portfolios/links-inside/evidence/shared.yaml", Path("../../../shared/evidence.yaml"))
+    (root / "portfolios/links-inside/evidence").mkdir(parents=True, exist_ok=True)
+    (root / "portfolios/links-inside/evidence/shared.yaml").write_bytes((root / "shared/evidence.yaml").read_bytes())
     done, _ = run_compfw(["validate", "portfolios/links-inside"], via_link)
     assert (done.returncode, done.stdout, done.stderr) == (0, "ok: no problems in portfolios/links-inside\n", "")

@@ -20,9 +20,34 @@ EVE = ("Eve Intruder", "eve@example.org")
 SIGNOFFS = Path("portfolios") / "asha" / "signoffs"
 
 
+@pytest.fixture(autouse=True)
+def commits_made_today(monkeypatch):
+    """Commits dated on the tests' fixed today, so that backdating is measured against it."""
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-11-22T12:00:00+00:00")
+    monkeypatch.setenv("GIT_AUTHOR_DATE", "2026-11-22T12:00:00+00:00")
+
+
+def write_policy(root: Path, required: bool = False, keys: dict[str, Path] | None = None) -> None:
+    """The trust policy: Pat (the programme manager) is the programme admin; keys by email."""
+    signers = "".join(f"\n    - {{email: {email}, key: '{key.with_suffix('.pub').read_text().strip()}'}}"
+                      for email, key in (keys or {}).items())
+    (root / ".compfw").mkdir(exist_ok=True)
+    (root / ".compfw" / "policy.yaml").write_text(
+        f"admins:\n  - {{name: {PAT[0]}, email: {PAT[1]}}}\n"
+        f"signatures:\n  required: {'true' if required else 'false'}\n  allowed_signers:{signers or ' []'}\n")
+
+
 @pytest.fixture
 def repo(make_repo):
-    return new_repo(make_repo)
+    """The sign-off case repository with a policy that does not require signatures."""
+    root = new_repo(make_repo)
+    write_policy(root)
+    commit(root, PAT, "trust policy")
+    return root
+
+
+def last_line(text: str) -> str:
+    return text.splitlines()[-1]
 
 
 def commit(root: Path, person: tuple[str, str], message: str, key: Path | None = None) -> str:
@@ -35,7 +60,7 @@ def commit(root: Path, person: tuple[str, str], message: str, key: Path | None =
 
 
 def write_record(root: Path, name: str, signer: tuple[str, str], role: str = "placement_manager",
-                 competency: str = "2.1.1", level: int = 3, date: str = "2026-11-01") -> Path:
+                 competency: str = "2.1.1", level: int = 3, date: str = "2026-11-20") -> Path:
     """A sign-off written by hand, as someone might without the tool."""
     path = root / SIGNOFFS / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +102,10 @@ def test_a_manager_signs_off_and_the_audit_is_clean(cli, repo):
     manager_signs(cli, repo, "3.1.1", person=PAT)
     result = audit(cli, repo)
     assert result.exit_code == 0, result.stdout
-    assert result.stdout == "ok: no problems in 3 sign-off file(s) in the history of HEAD\n"
+    assert last_line(result.stdout) == "ok: no problems in 3 sign-off file(s) in the history of HEAD"
+    # signatures are not required by this policy: the result says what rests on metadata alone
+    assert "\nnot proved: 3 sign-off file(s): each added by a commit whose author and committer are its signer" \
+        in result.stdout and "-- as commit metadata only" in result.stdout
     assert cli(["validate"], cwd=repo).exit_code == 0
 
 
@@ -109,7 +137,7 @@ def test_a_signoff_naming_a_manager_but_added_by_the_trainee_is_caught(cli, repo
     write_record(repo, "forged.yaml", MAX)
     sha = commit(repo, ASHA, "looks like Max signed")
     [problem] = findings(cli, repo)
-    assert problem["code"] == "audit-author"
+    assert problem["code"] == "trust-author-mismatch"
     assert f"added in commit {sha[:12]} authored by Asha Trainee <asha@example.org>" in problem["message"]
     assert "names max@example.org as the signer" in problem["message"]
 
@@ -119,7 +147,7 @@ def test_a_signoff_added_in_a_commit_authored_by_someone_else_is_caught(cli, rep
     assert cli(["signoff", "portfolios/asha", "2.1.1", "--level", "3", "--feedback", FEEDBACK], cwd=repo).exit_code == 0
     sha = commit(repo, RUNNER, "committed on Max's behalf")
     [problem] = findings(cli, repo)
-    assert problem["code"] == "audit-author" and sha[:12] in problem["message"]
+    assert problem["code"] == "trust-author-mismatch" and sha[:12] in problem["message"]
     assert "Test Runner <runner@example.org>" in problem["message"]
 
 
@@ -148,7 +176,7 @@ def test_a_renamed_signoff_is_a_deletion_and_a_new_unsigned_record(cli, repo):
     [path] = signoff_files(repo)
     git(repo, "mv", str(path), str(path.with_name("renamed.yaml")))
     commit(repo, RUNNER, "rename")
-    assert codes(findings(cli, repo)) == [(path.name, "audit-deleted"), ("renamed.yaml", "audit-author")]
+    assert codes(findings(cli, repo)) == [(path.name, "audit-deleted"), ("renamed.yaml", "trust-author-mismatch")]
 
 
 def test_a_merge_that_changes_a_signoff_itself_is_caught(cli, repo):
@@ -175,7 +203,7 @@ def test_a_squash_merge_loses_the_managers_authorship(cli, repo):
     git(repo, "merge", "-q", "--squash", "signoff")
     commit(repo, RUNNER, "Squashed pull request")
     [problem] = findings(cli, repo)
-    assert problem["code"] == "audit-author" and "merge commit" in problem["hint"]
+    assert problem["code"] == "trust-author-mismatch" and "merge commit" in problem["hint"]
 
 
 # --- authority --------------------------------------------------------------------------------
@@ -184,7 +212,8 @@ def test_a_squash_merge_loses_the_managers_authorship(cli, repo):
 def test_a_placement_manager_signing_before_their_placement_starts_is_caught(cli, repo):
     write_record(repo, "early.yaml", NIA, date="2026-05-01")
     commit(repo, NIA, "early sign-off")
-    [problem] = findings(cli, repo)
+    backdated, problem = findings(cli, repo)
+    assert backdated["code"] == "trust-backdated" and "205 days later" in backdated["message"]  # recorded on 2026-11-22, 205 days later
     assert problem["code"] == "audit-authority"
     assert "nia@example.org was not authorised to sign off 2.1.1 on 2026-05-01" in problem["message"]
 
@@ -200,9 +229,10 @@ def test_a_pull_request_cannot_add_a_manager_and_sign_off(cli, repo):
     git(repo, "checkout", "-q", "-b", "pr")
     _add_eve_as_a_manager(repo)
     commit(repo, ASHA, "new placement")
-    write_record(repo, "eve.yaml", EVE, date="2026-11-01")
+    write_record(repo, "eve.yaml", EVE)
     sha = commit(repo, EVE, "sign-off")
-    [problem] = findings(cli, repo, "--base", "main")
+    guarded, problem = findings(cli, repo, "--base", "main")
+    assert guarded["code"] == "trust-guarded-change" and guarded["path"].endswith("asha/portfolio.yaml")
     assert problem["code"] == "audit-authority"
     assert f"by portfolio.yaml in the base main (commit {sha[:12]})" in problem["message"]
     assert cli(["validate"], cwd=repo).exit_code == 0  # at HEAD, Eve is a manager: only history tells
@@ -221,7 +251,8 @@ def test_a_signoff_in_the_pull_request_that_creates_the_portfolio_is_caught(cli,
     record = write_record(repo, "x.yaml", ("Kim Lee", "kim@example.org"))
     record.rename(folder / "signoffs" / "x.yaml")
     commit(repo, ("Kim Lee", "kim@example.org"), "portfolio and sign-off")
-    [problem] = findings(cli, repo, "--base", "main")
+    guarded, problem = findings(cli, repo, "--base", "main")
+    assert guarded["code"] == "trust-guarded-change" and guarded["path"] == "portfolios/cara/portfolio.yaml"
     assert problem["code"] == "audit-authority" and "there is none" in problem["message"]
 
 
@@ -232,8 +263,8 @@ def test_the_base_limits_the_audit_to_the_pull_requests_commits(cli, repo):
     manager_signs(cli, repo, "3.1.1")
     assert findings(cli, repo, "--base", "main") == []
     result = audit(cli, repo, "--base", "main")
-    assert result.stdout == "ok: no problems in 1 sign-off file(s) in main..HEAD\n"
-    assert codes(findings(cli, repo)) == [("old.yaml", "audit-author")]
+    assert last_line(result.stdout) == "ok: no problems in 1 sign-off file(s) in main..HEAD"
+    assert codes(findings(cli, repo)) == [("old.yaml", "trust-author-mismatch")]
 
 
 def test_editing_an_old_signoff_in_a_pull_request_is_caught(cli, repo):
@@ -272,7 +303,6 @@ def test_an_uncommitted_signoff_is_a_warning(cli, repo):
     ("plain", [], "not in a git repository"),
     ("repo", ["--base", "no-such-branch"], "--base 'no-such-branch' is not a commit"),
     ("shallow", [], "shallow clone"),
-    ("repo", ["--require-signed"], ".compfw/allowed_signers in HEAD"),
 ])
 def test_audit_refusals(cli, make_repo, repo, tmp_path, setup, args, words):
     root = {"plain": lambda: make_repo(name="plain"), "repo": lambda: repo,
@@ -311,9 +341,7 @@ def signed_repo(repo, tmp_path):
     keys = tmp_path / "keys"
     keys.mkdir()
     found = {name: keypair(keys, name) for name in ("max", "asha", "stranger")}
-    (repo / ".compfw").mkdir()
-    (repo / ".compfw" / "allowed_signers").write_text(
-        allowed_line(MAX[1], found["max"]) + allowed_line(ASHA[1], found["asha"]))
+    write_policy(repo, keys={MAX[1]: found["max"], ASHA[1]: found["asha"]})
     commit(repo, PAT, "trust managers' keys")
     git(repo, "checkout", "-q", "-b", "pr")
     return repo, found
@@ -335,7 +363,7 @@ def test_unsigned_signoff_commits_fail_require_signed(cli, signed_repo):
     sha = git(repo, "rev-parse", "HEAD").strip()
     assert findings(cli, repo, "--base", "main") == []  # authored right; no signature asked for
     [problem] = findings(cli, repo, "--base", "main", "--require-signed")
-    assert problem["code"] == "audit-unsigned" and f"commit {sha[:12]} that added it has no signature" in problem["message"]
+    assert problem["code"] == "trust-unsigned" and f"commit {sha[:12]} that added it has no signature" in problem["message"]
 
 
 @needs_ssh_keygen
@@ -344,7 +372,7 @@ def test_a_key_the_base_does_not_list_fails_require_signed(cli, signed_repo):
     write_record(repo, "stranger.yaml", MAX)
     commit(repo, MAX, "signed with an unknown key", key=keys["stranger"])
     [problem] = findings(cli, repo, "--base", "main", "--require-signed")
-    assert problem["code"] == "audit-unsigned" and "does not list" in problem["message"]
+    assert problem["code"] == "trust-unsigned" and "does not allow" in problem["message"]
 
 
 @needs_ssh_keygen
@@ -353,30 +381,36 @@ def test_a_good_signature_by_someone_else_fails_require_signed(cli, signed_repo)
     write_record(repo, "borrowed.yaml", MAX)
     commit(repo, MAX, "authored as Max, signed by Asha", key=keys["asha"])
     [problem] = findings(cli, repo, "--base", "main", "--require-signed")
-    assert problem["code"] == "audit-unsigned"
-    assert "signed by asha@example.org, not by the signer max@example.org" in problem["message"]
+    assert problem["code"] == "trust-unsigned"
+    assert "signed by asha@example.org, not by max@example.org" in problem["message"]
 
 
 @needs_ssh_keygen
 def test_allowed_signers_changed_in_the_pull_request_are_not_trusted(cli, signed_repo):
     repo, keys = signed_repo
-    path = repo / ".compfw" / "allowed_signers"
-    path.write_text(path.read_text() + allowed_line(MAX[1], keys["stranger"]))
+    write_policy(repo, keys={MAX[1]: keys["stranger"]})
     commit(repo, ASHA, "trust one more key")
     write_record(repo, "stranger.yaml", MAX)
     commit(repo, MAX, "sign-off", key=keys["stranger"])
-    [problem] = findings(cli, repo, "--base", "main", "--require-signed")
-    assert problem["code"] == "audit-unsigned" and "does not list" in problem["message"]
+    guarded, problem = findings(cli, repo, "--base", "main", "--require-signed")
+    assert guarded["code"] == "trust-guarded-change" and guarded["path"] == ".compfw/policy.yaml"
+    assert "Asha Trainee <asha@example.org> is not a programme admin" in guarded["message"]
+    assert problem["code"] == "trust-unsigned" and "does not allow" in problem["message"]
 
 
 @needs_ssh_keygen
-def test_require_signed_needs_the_allowed_signers_file_on_the_base(cli, repo, tmp_path):
+def test_require_signed_needs_the_policy_on_the_base(cli, make_repo, tmp_path):
+    repo = new_repo(make_repo, name="nopolicy")
     git(repo, "checkout", "-q", "-b", "pr")
-    (repo / ".compfw").mkdir()
-    (repo / ".compfw" / "allowed_signers").write_text(allowed_line(MAX[1], keypair(tmp_path, "k")))
+    write_policy(repo, required=True, keys={MAX[1]: keypair(tmp_path, "k")})
     commit(repo, MAX, "bring my own trust")
-    result = audit(cli, repo, "--base", "main", "--require-signed")
-    assert result.exit_code == 1 and "needs .compfw/allowed_signers in the base main" in result.stderr
+    problems = findings(cli, repo, "--base", "main", "--require-signed")
+    assert [(p["path"], p["code"], p["severity"]) for p in problems] == [
+        (".compfw/policy.yaml", "trust-guarded-change", "error"), (".compfw/policy.yaml", "trust-no-policy", "error")]
+    assert "no trust policy (.compfw/policy.yaml) in the base main" in problems[1]["message"]
+    # without a flag, a missing policy is a warning, and the result says nothing is proved by signature
+    plain = audit(cli, repo, "--base", "main", "--format", "json")
+    assert '"not_proved": [\n    "no usable trust policy in the base main' in plain.stdout
 
 
 # --- odd shapes -------------------------------------------------------------------------------
@@ -403,5 +437,6 @@ def test_audit_where_compfw_lives_in_a_subfolder_of_the_repository(cli, make_rep
     commit(top, ASHA, "forged")
     result = audit(cli, root / "portfolios")  # from anywhere inside
     assert result.exit_code == 1
-    assert result.stdout.startswith("asha/signoffs/forged.yaml: error: added in commit")
+    assert "training/.compfw/policy.yaml: warning: there is no trust policy" in result.stdout
+    assert "\nasha/signoffs/forged.yaml: error: added in commit" in result.stdout
     assert "2 sign-off file(s)" in result.stdout

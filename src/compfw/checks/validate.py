@@ -15,7 +15,8 @@ from compfw.files.progress import progress_iter
 from compfw.files.reading import yaml_files
 from compfw.files.yaml_parse import load_yaml
 from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, LoadedFramework, load_framework_file
-from compfw.model.policy import POLICY_FILE, parse_policy
+from compfw.checks.layout_checks import folder_name_problems, link_problems, override_problem
+from compfw.model.policy import POLICY_FILE, load_policy, parse_policy
 from compfw.model.portfolios import load_portfolio
 from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
 
@@ -105,7 +106,8 @@ def check_policy_file(path: Path) -> list[Problem]:
     return parse_policy(doc)[1]
 
 
-def check_frameworks(files: list[Path], strict: bool) -> tuple[list[LoadedFramework], list[Problem]]:
+def check_frameworks(files: list[Path], strict: bool,
+                     sanctioned: set[tuple[str, str]] = frozenset()) -> tuple[list[LoadedFramework], list[Problem]]:
     loaded: list[LoadedFramework] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str], LoadedFramework] = {}
@@ -124,6 +126,9 @@ def check_frameworks(files: list[Path], strict: bool) -> tuple[list[LoadedFramew
         seen[key] = lf
         loaded.append(lf)
         problems.extend(check_framework(lf, strict))
+        override = override_problem(lf, sanctioned)
+        if override:
+            problems.append(override)
     return loaded, problems
 
 
@@ -134,6 +139,8 @@ def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date) 
 def _check_and_identify(folder: Path, store: FrameworkStore, today: dt.date) -> tuple[list[Problem], Identity | None]:
     """A portfolio's problems, and whose it is (for the duplicate check across portfolios)."""
     lp, problems = load_portfolio(folder)
+    problems.extend(folder_name_problems(folder))
+    problems.extend(link_problems(folder, {p.path for p in problems if p.code == "trust-symlink"}))
     if lp is None:
         return problems, None
     problems.extend(check_portfolio(lp, store, today))
@@ -199,12 +206,14 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
         yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
     for path in targets.policies:
         yield from check_policy_file(path)
+    policy = load_policy(root).policy
+    sanctioned = {(o.id, o.version) for o in policy.framework_overrides} if policy else set()
     workers = jobs if jobs > 0 else available_cpus()
     identities: list[Identity] = []
     if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
-        yield from _run_parallel(targets, root, strict, today, workers, identities)
+        yield from _run_parallel(targets, root, strict, today, workers, identities, sanctioned)
     else:
-        loaded, problems = check_frameworks(targets.frameworks, strict)
+        loaded, problems = check_frameworks(targets.frameworks, strict, sanctioned)
         yield from problems
         store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
         for folder in progress_iter(targets.portfolios, "Validating portfolios"):
@@ -227,7 +236,7 @@ def _framework_folders(files: list[Path]) -> list[Path]:
 
 
 def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int,
-                  identities: list[Identity]) -> Iterator[Problem]:
+                  identities: list[Identity], sanctioned: set[tuple[str, str]]) -> Iterator[Problem]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
@@ -238,7 +247,7 @@ def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, wo
                                initargs=(root, _framework_folders(targets.frameworks)))
     try:
         results = _OrderedResults(pool, folders, chunk, today, in_flight=workers * IN_FLIGHT_PER_WORKER)
-        _, problems = check_frameworks(targets.frameworks, strict)  # meanwhile, here
+        _, problems = check_frameworks(targets.frameworks, strict, sanctioned)  # meanwhile, here
         yield from problems
         for found, identity in progress_iter(results, "Validating portfolios", total=len(folders)):
             yield from found

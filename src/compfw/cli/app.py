@@ -13,11 +13,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from compfw.cli.options import parse_date
+from compfw.cli.options import GlobalOptionsGroup, parse_date
 from compfw.files.problems import UserError
 
 app = typer.Typer(
     name="compfw",
+    cls=GlobalOptionsGroup,
     help="Track people against competency frameworks kept as git-versioned YAML.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -25,7 +26,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-framework_app = typer.Typer(help="Read the frameworks compfw knows.", no_args_is_help=True, rich_markup_mode=None)
+framework_app = typer.Typer(help="Read the frameworks compfw knows.", no_args_is_help=True, rich_markup_mode=None,
+                            cls=GlobalOptionsGroup)
 app.add_typer(framework_app, name="framework")
 
 
@@ -72,11 +74,19 @@ def status(
     portfolio: Annotated[Optional[Path], typer.Argument(metavar="PORTFOLIO", help="Portfolio folder (default: yours, by git user.email).")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Judge as at this date (YYYY-MM-DD; default today).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    missing: Annotated[bool, typer.Option("--missing", help="Only what is not yet achieved.")] = False,
+    section: Annotated[Optional[str], typer.Option("--section", metavar="ID", help="Only this section (e.g. 4).")] = None,
+    brief: Annotated[bool, typer.Option("--brief", help="A few lines: percentage, verdict, next milestone, next steps.")] = False,
+    examples: Annotated[bool, typer.Option("--examples", help="Every example of activities for every competency in 'what next'.")] = False,
 ) -> None:
-    """Where a trainee stands: every competency's status, percentage achieved, readiness."""
-    from compfw.cli.commands.status import run_status
+    """Where a trainee stands: every competency's status, percentage achieved, readiness, what next."""
+    from compfw.cli.commands.status import StatusOptions, run_status
 
-    raise typer.Exit(run_status(portfolio, parse_date(as_of), json_out))
+    if json_out and (missing or section or brief or examples):
+        raise typer.BadParameter("--missing, --section, --brief and --examples shape the tables; "
+                                 "--json always prints the whole document", param_hint="--json")
+    raise typer.Exit(run_status(portfolio, parse_date(as_of), json_out,
+                                StatusOptions(missing=missing, section=section, brief=brief, examples=examples)))
 
 
 # --- validate ---------------------------------------------------------------------------------

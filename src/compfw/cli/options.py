@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import os
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
 
 def parse_date(value: Optional[str], option: str = "--as-of") -> dt.date:
@@ -17,3 +20,24 @@ def parse_date(value: Optional[str], option: str = "--as-of") -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option) from None
+
+
+def _no_color(ctx, param, value: bool) -> None:
+    if value:
+        os.environ["NO_COLOR"] = "1"
+
+
+class GlobalOptionsGroup(TyperGroup):
+    """A command group whose commands also accept the global options after their name:
+    `compfw status --no-color` as well as `compfw --no-color status`."""
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and not any("--no-color" in getattr(p, "opts", ()) for p in command.params):
+            root = next((p for p in ctx.find_root().command.params if "--no-color" in getattr(p, "opts", ())), None)
+            if root is not None:
+                # The root's own option (typer builds it), copied: checked early, not passed on.
+                option = copy.copy(root)
+                option.expose_value, option.is_eager, option.callback = False, True, _no_color
+                command.params.append(option)
+        return command

@@ -6,6 +6,7 @@ import datetime as dt
 from fractions import Fraction
 from typing import Any
 
+from compfw.engine.outlook import outlook
 from compfw.engine.readiness import VERDICT_LABELS, Readiness, add_months, readiness
 from compfw.engine.status import STATUS_LABELS, PortfolioStatus, statuses
 from compfw.model.loading import LoadedFramework, LoadedPortfolio
@@ -88,6 +89,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
         "placements": [{"name": p.name, "organisation": p.organisation, "start": p.start.isoformat(),
                         "end": p.end.isoformat(), "manager": _person(p.manager)} for p in pf.placements],
         "current_placement": current_placement(pf, as_of),
+        "plan": {name: list(ids) for name, ids in pf.plan.items()},
         "percent_achieved": st.percent_achieved,
         "required": st.total.required,
         "achieved": st.total.achieved,
@@ -96,6 +98,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
         "by_kind": {k: {"required": t.required, "achieved": t.achieved, "percent": t.percent}
                     for k, t in st.by_kind.items()},
         "readiness": _readiness(rd),
+        "outlook": outlook(pf, rd, st.total.required, st.total.achieved),
         "reflective_piece": _reflective(lp, lf),
         "last_signoff": _last_signoff(lp, as_of),
         "competencies": competencies,

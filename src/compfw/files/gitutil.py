@@ -67,6 +67,9 @@ class CommitInfo:
     parents: tuple[str, ...]
     author_name: str
     author_email: str  # as recorded (%ae), never rewritten by a .mailmap of the branch under review
+    committer_name: str = ""
+    committer_email: str = ""  # %ce: who made this commit object (differs after amend, rebase, cherry-pick)
+    committed: str = ""  # %cI: the committer date, strict ISO 8601 with the committer's own offset
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ def file_changes(top: Path, revisions: list[str], pathspecs: list[str]) -> tuple
     (a conflict resolution or an 'evil merge'), not what its branches brought in.
     """
     out = git([*_STABLE, "log", "--full-history", "--no-renames", "--cc", "--name-status", "-z",
-               f"--format={_COMMIT_MARK}%H%x1f%P%x1f%an%x1f%ae", *revisions, "--", *pathspecs], top)
+               f"--format={_COMMIT_MARK}%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%cI", *revisions, "--", *pathspecs],
+              top)
     commits: dict[str, CommitInfo] = {}
     changes: list[FileChange] = []
     tokens = iter(out.split("\0"))
@@ -96,8 +100,8 @@ def file_changes(top: Path, revisions: list[str], pathspecs: list[str]) -> tuple
         if not token:
             continue
         if token.startswith(_COMMIT_MARK):
-            sha, parents, name, email = token[len(_COMMIT_MARK):].split("\x1f")
-            commits[sha] = CommitInfo(sha, tuple(parents.split()), name, email)
+            sha, parents, name, email, cname, cemail, cdate = token[len(_COMMIT_MARK):].split("\x1f")
+            commits[sha] = CommitInfo(sha, tuple(parents.split()), name, email, cname, cemail, cdate)
             current = sha
             continue
         path = next(tokens, "")
@@ -316,6 +320,39 @@ def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
             mode, kind, _ = meta.split(" ", 2)
             return mode, kind
     return None
+
+
+def tree_modes(top: Path, rev: str, folder: str) -> dict[str, str]:
+    """Every file under folder in rev's tree with its git mode: 100644/100755 a file, 120000 a
+    symbolic link (to a file or a folder alike), 160000 a submodule."""
+    out = git([*_STABLE, "ls-tree", "-r", "-z", "--full-tree", rev, "--", folder], top)
+    modes: dict[str, str] = {}
+    for entry in out.split("\0"):
+        meta, _, name = entry.partition("\t")
+        if name:
+            modes[name] = meta.split(" ", 1)[0]
+    return modes
+
+
+def added_in(top: Path, rev: str, pathspec: str) -> dict[str, tuple[str, str]]:
+    """For each file under pathspec at rev: (the commit that last added it, that commit's %cI).
+
+    The commit found is the newest one in rev's history whose diff adds the path, merges
+    excepted (a merge adds nothing of its own unless it resolves a conflict), so a file brought
+    in by a merged branch keeps the commit that wrote it.
+    """
+    out = git([*_STABLE, "log", "--full-history", "--no-renames", "--diff-filter=A", "--name-only", "-z",
+               f"--format={_COMMIT_MARK}%H%x1f%cI", rev, "--", pathspec], top)
+    found: dict[str, tuple[str, str]] = {}
+    current: tuple[str, str] | None = None
+    for token in out.split("\0"):
+        token = token.strip("\n")
+        if token.startswith(_COMMIT_MARK):
+            sha, date = token[len(_COMMIT_MARK):].split("\x1f")[:2]
+            current = (sha, date)
+        elif token and current is not None:
+            found.setdefault(token, current)
+    return found
 
 
 # --- two trees side by side, for `compfw diff` -------------------------------------------------

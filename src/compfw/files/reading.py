@@ -170,12 +170,21 @@ def read_bytes(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
 
 
 
+def is_record_name(name: str) -> bool:
+    """Whether a file name in a records folder (signoffs/, evidence/) is a record.
+
+    The one rule: the loader (so status and validate) and the audit of git history both use it,
+    so that they see exactly the same sign-offs.
+    """
+    return name.endswith(YAML_SUFFIXES) and not name.startswith(".")
+
+
 def yaml_files(folder: Path) -> list[Path]:
     """The YAML files of a folder, by name (hidden ones left out; a folder named x.yaml is kept,
     so that loading it reports it)."""
     try:
         with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(YAML_SUFFIXES) and not e.name.startswith("."))
+            names = sorted(e.name for e in entries if is_record_name(e.name))
     except (NotADirectoryError, FileNotFoundError):
         return []
     except OSError:

@@ -214,12 +214,17 @@ def count_words(text: str) -> int:
 def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []
+    if os.path.islink(folder):
+        return [], [linked(folder, "folder")]
     if folder.exists() and not folder.is_dir():
         return [], [Problem(shown_path(folder), 0, 0, "expected a folder but found a file",
                             "move the file away; this name is reserved for records", code="not-a-folder")]
     if outside_repository(folder):
         return [], [_outside(folder)]
     for path in yaml_files(folder):
+        if os.path.islink(path):
+            problems.append(linked(path, "file"))
+            continue
         doc, problem = load_yaml(path)
         if problem:
             problems.append(problem)
@@ -238,6 +243,14 @@ def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[
     return records, problems
 
 
+def linked(path: Path, kind: str) -> Problem:
+    """A symbolic link inside a portfolio: never followed, whatever it points at (a link to
+    another trainee's signoffs/ would count their sign-offs here, unseen by the audit)."""
+    return Problem(shown_path(path), 0, 0, f"{kind} is a symbolic link; compfw never follows a link inside a "
+                   "portfolio, so nothing in it was read", f"replace the link with the {kind} itself",
+                   code="trust-symlink")
+
+
 def _outside(folder: Path) -> Problem:
     return Problem(shown_path(folder), 0, 0, "folder is a symbolic link to a place outside the repository; "
                    "nothing in it was read", "replace the link with the folder itself; compfw reads only files "
@@ -251,8 +264,12 @@ def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     top, so that reading files never depends on the migration rules.
     """
     path = folder / PORTFOLIO_FILE
+    if os.path.islink(folder):
+        return None, [linked(folder, "folder")]
     if outside_repository(folder):
         return None, [_outside(folder)]
+    if os.path.islink(path):
+        return None, [linked(path, "file")]
     if not path.exists():
         nested = portfolio_folders_below(folder)
         if nested:
@@ -303,6 +320,8 @@ def _reflective_words(folder: Path, name: str) -> tuple[int | None, str]:
     relative = Path(name)
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         return None, "must be a file inside the portfolio folder"
+    if any(os.path.islink(folder.joinpath(*relative.parts[:n])) for n in range(1, len(relative.parts) + 1)):
+        return None, "is a symbolic link (compfw never follows a link inside a portfolio)"
     try:
         raw = read_bytes(folder / relative, MAX_PIECE_BYTES)
     except FileRefused as exc:

@@ -72,3 +72,27 @@ HISTORICAL = frozenset({"migrated-away"})
 def exit_code(problems: Iterable[Problem], warnings_fail: bool = False) -> int:
     return 1 if any(p.severity == "error" or (warnings_fail and p.code not in HISTORICAL)
                     for p in problems) else 0
+
+
+def render_assured(problems: Iterable[Problem], fmt: str, checked: str, proved: list[str],
+                   not_proved: list[str]) -> str:
+    """Problems, plus what the checks proved and what they did not (the audit's result).
+
+    Text: a `proved:` and a `not proved:` line each, before the summary. JSON: two more lists.
+    GitHub: a notice for each, so that a green check never reads as more than was checked.
+    """
+    fmt = resolve_format(fmt)
+    problems = list(problems)
+    body = REPORTERS[fmt](problems, checked)
+    if fmt == "json":
+        doc = json.loads(body)
+        doc["proved"], doc["not_proved"] = proved, not_proved
+        return json.dumps(doc, indent=2) + "\n"
+    if fmt == "github":
+        extra = [f"::notice title={escape_property('compfw audit: proved')}::{escape_data(line)}" for line in proved]
+        extra += [f"::notice title={escape_property('compfw audit: not proved')}::{escape_data(line)}"
+                  for line in not_proved]
+    else:
+        extra = [f"proved: {line}" for line in proved] + [f"not proved: {line}" for line in not_proved]
+    lines = body.splitlines()
+    return "\n".join(lines[:-1] + extra + lines[-1:]) + "\n"

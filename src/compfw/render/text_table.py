@@ -46,29 +46,35 @@ def cell_width(text: str) -> int:
     return cell_len(text)
 
 
-def wrap_words(text: str, width: int | None) -> list[str]:
-    """Text wrapped at spaces to at most width cells; a word longer than width is cut into pieces
-    (a long URL), never two words joined. width None: one line."""
+def wrap_words(text: str, width: int | None, first: int | None = None) -> list[str]:
+    """Text wrapped at spaces to at most width cells (the first line to `first` cells, if given);
+    a word longer than a line is cut into pieces (a long URL), never two words joined.
+    width None: one line."""
     text = one_line(text)
-    if width is None or cell_width(text) <= width:
+    if width is None:
         return [text]
     lines: list[str] = []
+
+    def room() -> int:
+        return first if first is not None and not lines else width
+
     current = ""
     for word in text.split(" "):
-        while cell_width(word) > width:
+        while cell_width(word) > room():
             if current:
                 lines.append(current)
                 current = ""
-            piece = _fit(word, width)
+                continue
+            piece = _fit(word, room())
             lines.append(piece)
             word = word[len(piece):]
         candidate = f"{current} {word}" if current else word
-        if cell_width(candidate) <= width:
+        if cell_width(candidate) <= room():
             current = candidate
         else:
             lines.append(current)
             current = word
-    if current:
+    if current or not lines:
         lines.append(current)
     return lines
 
@@ -140,7 +146,8 @@ def hanging(first: str, text: str, width: int | None, indent: int | None = None,
 
     lead = cell_width(first) if indent is None else indent
     available = None if width is None else max(MIN_WRAP, width - lead)
-    wrapped = wrap_words(text, available)
+    first_room = None if width is None else max(MIN_WRAP, width - cell_width(first))
+    wrapped = wrap_words(text, available, first_room)
     lines = [Text(first + wrapped[0], style=style or "")]
     lines.extend(Text(" " * lead + more, style=style or "") for more in wrapped[1:])
     return lines

@@ -1,128 +1,94 @@
-"""`compfw audit`: prove the sign-off history from git.
+"""`compfw audit`: prove the sign-off history from git, against trust roots from the base.
 
 For the sign-off files that the audited commits touch (all of HEAD's history, or REF..HEAD with
 a base), every finding names the file, the commit and why:
 
-- a sign-off is added by a commit authored by the signer it names (%ae: a .mailmap in the
-  branch under review cannot rewrite it);
+- a sign-off is added by a commit both authored and committed by the signer it names (%ae and
+  %ce: a .mailmap in the branch under review cannot rewrite them), and, when the trust policy
+  requires signatures, signed by a key the policy allows for that signer (verified by git);
 - it is never modified, renamed or deleted afterwards (renames are not followed: a rename is a
   deletion of the record that was signed);
 - its signer is not the trainee, and was authorised on the sign-off's date by the portfolio.yaml
   of the trusted revision: the base (with --base) or else the adding commit's parent, never the
   adding commit itself, so no commit can make its author a manager and sign off at once;
-- with --require-signed, the adding commit has a good signature (%G? = G) by a key that the
-  allowed-signers file of the trusted revision lists for the signer's email.
+- its date is at most the policy's backdating_days before the commit that recorded it.
+
+With a base, changes to what defines achievement (audit_guard) must be a programme admin's; in
+every mode, links and unsanctioned framework overrides in HEAD's tree and evidence edited after
+a sign-off that cites it are reported. The report says what was proved and what rests on commit
+metadata alone.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compfw.files import gitutil
+from compfw.trust.audit_guard import GuardedChanges, edited_evidence, guarded_changes, tree_findings
+from compfw.trust.audit_scope import (
+    MERGE_HINT,
+    Scope,
+    Trust,
+    load_blob,
+    open_scope,
+    portfolio_of,
+    read_trust,
+    signature_problem,
+    signature_verdicts,
+    who,
+)
 from compfw.files.gitutil import CommitInfo, FileChange
-from compfw.files.problems import Problem, UserError, display_path
 from compfw.model.models import Portfolio, Signoff
+from compfw.model.policy import POLICY_FILE
+from compfw.files.problems import Problem, UserError
 
-ALLOWED_SIGNERS = ".compfw/allowed_signers"
-SIGNATURE_VERDICTS = {
-    "N": "has no signature",
-    "B": "has a bad signature",
-    "U": "is signed by a key that the allowed-signers file does not list",
-    "X": "has a good signature that has expired",
-    "Y": "has a good signature made by a key that has expired",
-    "R": "is signed by a revoked key",
-    "E": "has a signature that cannot be checked (unknown key type, or ssh-keygen missing)",
-}
-MERGE_HINT = "squash and rebase merges rewrite the manager's commit: merge pull requests with a merge commit"
+__all__ = ["AuditReport", "portfolio_of", "run_audit"]
 
 
-@dataclass(frozen=True)
-class Scope:
-    top: Path  # the repository's top level; git paths are relative to it
-    prefix: str  # the compfw root within the repository: "" or "sub/dir/"
-    base: str | None  # commit id of --base
-    base_ref: str | None  # --base as the user wrote it
-
-    @property
-    def trusted(self) -> str:
-        """The revision whose portfolio.yaml and allowed-signers file are trusted for signatures."""
-        return self.base or "HEAD"
-
-    def shown(self, path: str) -> str:
-        return display_path(self.top / path)
-
-
-@dataclass(frozen=True)
+@dataclass
 class AuditReport:
     problems: list[Problem]
     checked: str  # what was audited, for the summary line
+    proved: list[str] = field(default_factory=list)  # what the checks that ran establish
+    not_proved: list[str] = field(default_factory=list)  # what was not checked, or rests on commit metadata alone
 
 
-def portfolio_of(path: str, prefix: str) -> str | None:
-    """The portfolio folder of a sign-off record's path, or None if the path is not a record.
-
-    Records are what the loader reads: portfolios/<id>/signoffs/<name>.yaml|.yml, not hidden.
-    """
-    if not path.startswith(prefix):
-        return None
-    parts = path[len(prefix):].split("/")
-    if (len(parts) == 4 and parts[0] == "portfolios" and parts[2] == "signoffs"
-            and parts[3].endswith((".yaml", ".yml")) and not parts[3].startswith(".")):
-        return f"{prefix}portfolios/{parts[1]}"
-    return None
-
-
-def open_scope(root: Path, base: str | None) -> Scope:
-    top = gitutil.toplevel(root)
-    if top is None:
-        raise UserError(f"{root} is not in a git repository", "the audit reads the sign-off history from git")
-    if gitutil.is_shallow(top):
-        raise UserError("this is a shallow clone: the audit needs the full history",
-                        "fetch it (`git fetch --unshallow`; in GitHub Actions, actions/checkout with fetch-depth: 0)")
-    if gitutil.resolve_commit(top, "HEAD") is None:
-        raise UserError("the repository has no commits yet", "commit first; the audit reads committed history")
-    base_id = None
-    if base is not None:
-        base_id = gitutil.resolve_commit(top, base)
-        if base_id is None:
-            raise UserError(f"--base {base!r} is not a commit here",
-                            "give the base branch of the pull request, fetched (e.g. origin/main)")
-    try:
-        prefix = root.resolve().relative_to(top.resolve()).as_posix()
-    except ValueError:
-        prefix = "."
-    prefix = "" if prefix == "." else prefix + "/"
-    return Scope(top, prefix, base_id, base)
-
-
-def run_audit(root: Path, base: str | None = None, require_signed: bool = False) -> AuditReport:
+def run_audit(root: Path, base: str | None = None, require_signed: bool = False,
+              require_policy: bool = False) -> AuditReport:
+    """Audit the history; require_signed demands signatures whatever the policy says, and
+    require_policy makes a missing policy an error (as the shipped CI workflow does)."""
     scope = open_scope(root, base)
     try:
-        return _audit(scope, require_signed)
+        return _audit(scope, require_signed, require_policy)
     except gitutil.GitError as exc:
         raise UserError(f"git failed while reading the history: {exc}", "check the repository with `git fsck`") from None
 
 
-def _audit(scope: Scope, require_signed: bool) -> AuditReport:
+def _audit(scope: Scope, require_signed: bool, require_policy: bool) -> AuditReport:
+    trust = read_trust(scope, require_signed, require_policy)
     revisions = [f"{scope.base}..HEAD"] if scope.base else ["HEAD"]
     commits, changes = gitutil.file_changes(scope.top, revisions, [f"{scope.prefix}portfolios"])
-    changes = [c for c in changes if portfolio_of(c.path, scope.prefix)]
-    additions = [c for c in changes if set(c.status) == {"A"}]
-    problems = [_changed(scope, c, commits[c.commit]) for c in changes if set(c.status) != {"A"}]
-    problems += _dropped(scope, additions, changes, commits)
-    signatures = _signatures(scope, additions) if require_signed else None
-    problems += _check_additions(scope, additions, commits, signatures)
+    records = [c for c in changes if portfolio_of(c.path, scope.prefix)]
+    additions = [c for c in records if set(c.status) == {"A"}]
+    guarded = guarded_changes(scope, trust, commits, changes) if scope.base else None
+    signed = {c.commit for c in additions} | (guarded.commits if guarded else set())
+    signatures = signature_verdicts(scope, trust, signed)
+    problems = list(trust.problems)
+    problems += [_changed(scope, c, commits[c.commit]) for c in records if set(c.status) != {"A"}]
+    problems += _dropped(scope, additions, records, commits)
+    problems += _check_additions(scope, trust, additions, commits, signatures)
+    if guarded is not None:
+        problems += guarded.findings(signatures)
+    problems += tree_findings(scope, trust)
+    problems += edited_evidence(scope, {c.commit for c in additions})
     problems += _uncommitted(scope)
-    files = len({c.path for c in changes})
+    files = len({c.path for c in records})
     where = f"{scope.base_ref}..HEAD" if scope.base else "the history of HEAD"
-    return AuditReport(sorted(problems), f"{files} sign-off file(s) in {where}")
-
-
-def _who(info: CommitInfo) -> str:
-    return f"{info.author_name} <{info.author_email}>"
+    report = AuditReport(sorted(problems), f"{files} sign-off file(s) in {where}")
+    describe(report, scope, trust, files, guarded, signatures is not None)
+    return report
 
 
 def _changed(scope: Scope, change: FileChange, info: CommitInfo) -> Problem:
@@ -130,10 +96,10 @@ def _changed(scope: Scope, change: FileChange, info: CommitInfo) -> Problem:
     kind = "merge commit" if merge else "commit"
     if set(change.status) == {"D"}:
         return Problem(scope.shown(change.path), 0, 0,
-                       f"sign-off deleted in {kind} {short} by {_who(info)}: a sign-off is never removed",
+                       f"sign-off deleted in {kind} {short} by {who(info)}: a sign-off is never removed",
                        "restore the file; a later sign-off supersedes an earlier one, both stay", code="audit-deleted")
     return Problem(scope.shown(change.path), 0, 0,
-                   f"sign-off modified in {kind} {short} by {_who(info)}: a sign-off is never edited once added",
+                   f"sign-off modified in {kind} {short} by {who(info)}: a sign-off is never edited once added",
                    "restore the file as it was added; to change a sign-off, the manager adds a new one",
                    code="audit-modified")
 
@@ -147,7 +113,7 @@ def _dropped(scope: Scope, additions: list[FileChange], changes: list[FileChange
     for change in additions:
         if change.path not in present and change.path not in deleted:
             out.append(Problem(scope.shown(change.path), 0, 0,
-                               f"sign-off added in commit {change.commit[:12]} by {_who(commits[change.commit])} "
+                               f"sign-off added in commit {change.commit[:12]} by {who(commits[change.commit])} "
                                "is not at HEAD: it was dropped (e.g. by a merge) without a commit deleting it",
                                "restore the file; a sign-off is never removed", code="audit-deleted"))
     return out
@@ -165,23 +131,6 @@ def _uncommitted(scope: Scope) -> list[Problem]:
 # --- additions --------------------------------------------------------------------------------
 
 
-def _load(blob: bytes | None, path: str, model: type):
-    """A model from a file's content at some revision: (model, None) or (None, why not)."""
-    from compfw.files.yaml_located import YamlDocument, YamlProblem
-    from compfw.files.yaml_parse import parse_text
-    from compfw.model.modelerrors import validate_as
-
-    if blob is None:
-        return None, "missing"
-    try:
-        text = blob.decode("utf-8-sig")
-        doc = YamlDocument(Path(path), parse_text(text), text)
-    except (UnicodeDecodeError, YamlProblem) as exc:
-        return None, getattr(exc, "message", "not valid UTF-8")
-    parsed, problems = validate_as(doc, model)
-    return parsed, (None if parsed is not None else (problems[0].message if problems else "invalid"))
-
-
 def _authority_rev(scope: Scope, info: CommitInfo) -> tuple[str | None, str]:
     """Where the signer's authority is read for a sign-off added in this commit, and how to say it."""
     if scope.base:
@@ -191,7 +140,7 @@ def _authority_rev(scope: Scope, info: CommitInfo) -> tuple[str | None, str]:
     return None, f"the history before commit {info.sha[:12]} (it is the first commit)"
 
 
-def _check_additions(scope: Scope, additions: list[FileChange], commits: dict[str, CommitInfo],
+def _check_additions(scope: Scope, trust: Trust, additions: list[FileChange], commits: dict[str, CommitInfo],
                      signatures: dict[str, tuple[str, str]] | None) -> list[Problem]:
     specs = []
     for change in additions:
@@ -204,36 +153,66 @@ def _check_additions(scope: Scope, additions: list[FileChange], commits: dict[st
     blobs = gitutil.read_blobs(scope.top, specs)
     out: list[Problem] = []
     for change in additions:
-        out += _check_addition(scope, change, commits[change.commit], blobs, signatures)
+        out += _check_addition(scope, trust, change, commits[change.commit], blobs, signatures)
     return out
 
 
 def _portfolio_at(blobs: dict[str, bytes | None], rev: str | None, folder: str) -> tuple[Portfolio | None, str]:
     path = f"{folder}/portfolio.yaml"
-    return _load(blobs.get(f"{rev}:{path}") if rev else None, path, Portfolio)
+    return load_blob(blobs.get(f"{rev}:{path}") if rev else None, path, Portfolio)
 
 
-def _check_addition(scope: Scope, change: FileChange, info: CommitInfo, blobs: dict[str, bytes | None],
-                    signatures: dict[str, tuple[str, str]] | None) -> list[Problem]:
+def _check_addition(scope: Scope, trust: Trust, change: FileChange, info: CommitInfo,
+                    blobs: dict[str, bytes | None], signatures: dict[str, tuple[str, str]] | None) -> list[Problem]:
     shown, short = scope.shown(change.path), change.commit[:12]
 
     def finding(message: str, hint: str, code: str) -> Problem:
         return Problem(shown, 0, 0, message, hint, code=code)
 
-    signoff, why = _load(blobs[f"{change.commit}:{change.path}"], change.path, Signoff)
+    signoff, why = load_blob(blobs[f"{change.commit}:{change.path}"], change.path, Signoff)
     if signoff is None:
         return [finding(f"the sign-off as added in commit {short} cannot be read ({why}), so its signer is unknown",
                         "run `compfw validate` on it", "audit-unreadable")]
     email = signoff.signer.email.strip().lower()
     out: list[Problem] = []
+    own = "the signer commits their own sign-off (`compfw signoff --commit`)"
     if info.author_email.strip().lower() != email:
-        out.append(finding(f"added in commit {short} authored by {_who(info)}, but it names {signoff.signer.email} "
-                           "as the signer", f"the signer commits their own sign-off (`compfw signoff --commit`); "
-                           f"{MERGE_HINT}", "audit-author"))
+        out.append(finding(f"added in commit {short} authored by {who(info)}, but it names {signoff.signer.email} "
+                           "as the signer", f"{own}; {MERGE_HINT}", "trust-author-mismatch"))
+    elif info.committer_email.strip().lower() != email:
+        out.append(finding(f"added in commit {short} authored by the signer {signoff.signer.email} but committed by "
+                           f"{info.committer_name} <{info.committer_email}> (an amend, rebase or cherry-pick by "
+                           "someone else makes a new commit that the signer did not make)",
+                           f"{own}, and nobody rewrites it; {MERGE_HINT}", "trust-committer-mismatch"))
     out += _authority_findings(scope, change, info, signoff, blobs, finding)
-    if signatures is not None:
-        out += _signature_findings(scope, change, email, signatures, finding)
+    unsigned = signature_problem(change.commit, email, signatures)
+    if unsigned:
+        out.append(finding(f"commit {short} that added it {unsigned}: the trust policy in {trust.where} requires the "
+                           "signer's good signature",
+                           f"the signer signs the commit with a key that {POLICY_FILE} in {trust.where} allows for "
+                           f"{email} (`compfw signoff --commit` does, once signing is set up); {MERGE_HINT}",
+                           "trust-unsigned"))
+    out += _backdating(trust, signoff, info, finding)
     return out
+
+
+def recorded_date(info: CommitInfo) -> dt.date | None:
+    """The day a commit was recorded, in the committer's own time zone (as a sign-off's date is written)."""
+    try:
+        return dt.date.fromisoformat(info.committed[:10])
+    except ValueError:
+        return None
+
+
+def _backdating(trust: Trust, signoff: Signoff, info: CommitInfo, finding) -> list[Problem]:
+    recorded = recorded_date(info)
+    if recorded is None or (recorded - signoff.date).days <= trust.backdating_days:
+        return []
+    days = (recorded - signoff.date).days
+    return [finding(f"dated {signoff.date} but recorded by commit {info.sha[:12]} on {recorded}, {days} days later: "
+                    f"more than the {trust.backdating_days} days the trust policy allows",
+                    "date a sign-off when it is given and commit it then; a programme admin can raise "
+                    "backdating_days in the policy for a late batch", "trust-backdated")]
 
 
 def _authority_findings(scope: Scope, change: FileChange, info: CommitInfo, signoff: Signoff,
@@ -264,47 +243,39 @@ def _authority_findings(scope: Scope, change: FileChange, info: CommitInfo, sign
     return []
 
 
-# --- signatures -------------------------------------------------------------------------------
+# --- what the result proves -------------------------------------------------------------------
 
 
-def _signatures(scope: Scope, additions: list[FileChange]) -> dict[str, tuple[str, str]]:
-    """%G? and %GS of each adding commit, checked against the trusted revision's allowed signers."""
-    spec = f"{scope.trusted}:{scope.prefix}{ALLOWED_SIGNERS}"
-    content = gitutil.read_blobs(scope.top, [spec])[spec]
-    where = f"the base {scope.base_ref}" if scope.base else "HEAD"
-    if content is None:
-        raise UserError(f"--require-signed needs {scope.prefix}{ALLOWED_SIGNERS} in {where}, and there is none",
-                        "commit it to the base branch: one line per manager, "
-                        "'EMAIL namespaces=\"git\" ssh-ed25519 AAAA...'")
-    # The file is read from git, never from the working tree of the branch under review.
-    handle, name = tempfile.mkstemp(prefix="compfw-allowed-signers-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-        return gitutil.signature_checks(scope.top, sorted({c.commit for c in additions}), Path(name))
-    finally:
-        os.unlink(name)
-
-
-def _principal_email(principal: str) -> str:
-    """The email of a signature's signer: the SSH principal, or the address in an OpenPGP 'Name <email>'."""
-    if "<" in principal and principal.endswith(">"):
-        principal = principal[principal.rindex("<") + 1:-1]
-    return principal.strip().lower()
-
-
-def _signature_findings(scope: Scope, change: FileChange, email: str, signatures: dict[str, tuple[str, str]],
-                        finding) -> list[Problem]:
-    verdict, principal = signatures.get(change.commit, ("N", ""))
-    short = change.commit[:12]
-    where = f"the base {scope.base_ref}" if scope.base else "HEAD"
-    hint = (f"the signer signs the commit (gpg.format ssh, user.signingkey, commit -S) with a key listed for "
-            f"{email} in {ALLOWED_SIGNERS} on {where}; {MERGE_HINT}")
-    if verdict != "G":
-        why = SIGNATURE_VERDICTS.get(verdict, f"has signature status {verdict!r}")
-        return [finding(f"commit {short} that added it {why}: --require-signed needs the signer's good signature",
-                        hint, "audit-unsigned")]
-    if _principal_email(principal) != email:
-        return [finding(f"commit {short} that added it is signed by {principal}, not by the signer {email}",
-                        hint, "audit-unsigned")]
-    return []
+def describe(report: AuditReport, scope: Scope, trust: Trust, files: int, guarded: GuardedChanges | None,
+             signed: bool) -> None:
+    """Say what the checks that ran establish, and what was not checked or rests on metadata alone."""
+    proved, open_ = report.proved, report.not_proved
+    if trust.policy is not None:
+        proved.append(f"trust roots read from {trust.where} only: {len(trust.policy.admins)} programme admin(s), "
+                      f"{len(trust.policy.signatures.allowed_signers)} allowed signing key(s)")
+    else:
+        open_.append(f"no usable trust policy in {trust.where}: nothing is proved beyond commit metadata; not run: "
+                     "signature checks, the programme-admin check of guarded changes, sanctioned framework overrides")
+    history = (f"{files} sign-off file(s): each added by a commit whose author and committer are its signer, "
+               "by a manager the trusted portfolio.yaml authorises, never edited or deleted, dated at most "
+               f"{trust.backdating_days} day(s) before its commit")
+    if signed:
+        proved.append(history)
+        proved.append("signatures verified by git: each commit that added a sign-off"
+                      + (" or made a guarded change" if guarded is not None else "")
+                      + " carries a good SSH signature by a key the policy allows for that person")
+    else:
+        open_.append(history + " -- as commit metadata only: author and committer are what the committer's git "
+                     "was told, so they do not prove who made a commit"
+                     + (" (the policy sets signatures.required: false)" if trust.policy is not None else ""))
+    if guarded is not None:
+        proved.append(f"guarded changes (frameworks, templates, the policy, .github/, portfolio managers, dates, "
+                      f"specialism, target level): {len(guarded.paths)} changed path(s), each checked to be a "
+                      "programme admin's" + ("" if signed else " by commit metadata"))
+    else:
+        open_.append("guarded changes are checked against a base only: run with --base REF (CI does, on every "
+                     "pull request)")
+    proved.append("HEAD's tree: no symbolic link in a portfolio, frameworks/ or templates/; no repository "
+                  "framework replaces a shipped one unless the policy sanctions it")
+    open_.append("the dates in commits are set by the committer's clock; a stolen signing key, or an "
+                 "administrator of the hosting platform, is out of scope (docs/trust.md)")

@@ -16,12 +16,14 @@ from typing import Annotated, Optional
 
 import typer
 
+from compfw.cli.options import GlobalOptionsGroup
 from compfw.cli.output import guarded
 
 SCHEMA_KINDS = ("framework", "portfolio", "evidence", "signoff", "request")
 
-evidence_app = typer.Typer(help="Log evidence in a portfolio.", no_args_is_help=True)
-export_app = typer.Typer(help="Export a framework for other systems (CASE JSON, CSV).", no_args_is_help=True)
+evidence_app = typer.Typer(help="Log evidence in a portfolio.", no_args_is_help=True, cls=GlobalOptionsGroup)
+export_app = typer.Typer(help="Export a framework for other systems (CASE JSON, CSV).", no_args_is_help=True,
+                         cls=GlobalOptionsGroup)
 
 
 def register(app: typer.Typer) -> None:

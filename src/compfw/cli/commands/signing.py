@@ -52,15 +52,21 @@ def register(app: typer.Typer) -> None:
         base: Annotated[Optional[str], typer.Option("--base", metavar="REF",
                                                     help="Audit only REF..HEAD (a pull request), trusting REF's managers and keys.")] = None,
         require_signed: Annotated[bool, typer.Option("--require-signed",
-                                                     help="Each sign-off's commit must carry the signer's good SSH signature.")] = False,
+                                                     help="Require good SSH signatures even if the policy does not.")] = False,
+        require_policy: Annotated[bool, typer.Option("--require-policy",
+                                                     help="Fail when the base has no trust policy (.compfw/policy.yaml); CI uses it.")] = False,
         fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text | json | github | auto (github under GitHub Actions).")] = "auto",
     ) -> None:
-        """Prove the sign-off history from git: signers authored, authorised, never edited. Exit 1 on findings."""
+        """Check the sign-off history and guarded changes from git, trusting only the base's policy.
+
+        Who made a commit is proved only by a signature the policy's keys verify; without
+        signatures the result says what rests on commit metadata alone. Exit 1 on findings.
+        """
         from compfw.render.reporters import FORMATS
 
         if fmt not in FORMATS:
             raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-        raise typer.Exit(run_audit(base, require_signed, fmt))
+        raise typer.Exit(run_audit(base, require_signed, require_policy, fmt))
 
     signing_app = typer.Typer(help="Set up SSH commit signing, so that your sign-offs are signed.",
                               no_args_is_help=True, rich_markup_mode=None)
@@ -83,7 +89,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def codeowners() -> None:
-        """Print a CODEOWNERS file: each portfolio's sign-offs owned by its managers."""
+        """Print a CODEOWNERS file: what defines achievement owned by the policy's programme admins, sign-offs by managers."""
         raise typer.Exit(run_codeowners())
 
 
@@ -187,14 +193,14 @@ def run_signing_setup(key: Path | None, create: bool, no_passphrase: bool, scope
     return guarded(body)
 
 
-def run_audit(base: str | None, require_signed: bool, fmt: str) -> int:
+def run_audit(base: str | None, require_signed: bool, require_policy: bool, fmt: str) -> int:
     def body() -> int:
         from compfw.model.loading import find_repo_root
-        from compfw.render.reporters import exit_code, render_problems
+        from compfw.render.reporters import exit_code, render_assured
         from compfw.trust.audit import run_audit as audit_history
 
-        result = audit_history(find_repo_root(), base, require_signed)
-        sys.stdout.write(render_problems(result.problems, fmt, result.checked))
+        result = audit_history(find_repo_root(), base, require_signed, require_policy)
+        sys.stdout.write(render_assured(result.problems, fmt, result.checked, result.proved, result.not_proved))
         return exit_code(result.problems)
 
     return guarded(body)
