@@ -183,7 +183,6 @@ def pull_request(make_repo, tmp_path):
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "nia", "-f", str(key)], check=True)
     public = key.with_suffix(".pub").read_text().strip()
     (root / ".compfw").mkdir()
-    (root / ".compfw" / "allowed_signers").write_text(f'nia@example.org namespaces="git" {public}\n')
     (root / ".compfw" / "policy.yaml").write_text(
         "admins: [{name: Pat Prog, email: pat@example.org}]\n"
         f"signatures:\n  required: true\n  allowed_signers: [{{email: nia@example.org, key: '{public}'}}]\n")
