@@ -20,6 +20,7 @@ import pytest
 import yaml
 from conftest import CASES, REPO
 from markdown_it import MarkdownIt
+from mermaid_check import xychart_structure
 
 from compfw.render.bars import bar
 from compfw.render.markdown_escape import md_cell, mermaid_label
@@ -121,7 +122,7 @@ def gfm_cells(line: str) -> list[str]:
 def check_markdown(text: str) -> list:
     """Parse with a CommonMark + GFM tables parser; every row has the header's cell count (in
     the source, where the parser would silently pad or drop cells), no HTML but <br>, no
-    <script> anywhere, and every Mermaid block is a plain pie chart."""
+    <script> anywhere, and every Mermaid block is a plain pie chart or compfw's trajectory chart."""
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(text)
     lines = text.split("\n")
@@ -149,8 +150,8 @@ def check_markdown(text: str) -> list:
         for child in token.children or []:
             if child.type == "html_inline":
                 assert child.content == "<br>", child.content
-            if child.type == "code_inline":  # only the templates' own: progress bars, a command
-                assert re.fullmatch("[█░]+|compfw validate", child.content), child.content
+            if child.type == "code_inline":  # only the templates' own: progress bars, sparklines, a command
+                assert re.fullmatch("[█░]+|[▁▂▃▄▅▆▇█]*|compfw validate", child.content), child.content
     assert "<script" not in text.lower()
     assert "<script" not in md.render(text).lower()
     assert tables > 0
@@ -161,6 +162,9 @@ MERMAID_LINE = re.compile(r'pie showData|    title [\w\s\-.,\'/+!?…]+|    "[\w
 
 
 def check_mermaid(body: str) -> None:
+    if "\nxychart-beta\n" in body:
+        xychart_structure(body)
+        return
     for line in body.rstrip("\n").split("\n"):
         assert MERMAID_LINE.fullmatch(line), line
 
@@ -297,7 +301,7 @@ def test_cohort_template_from_a_path(repo, cli):
     result = cli(["report", "--cohort", "-t", "tpl/cohort-list.md.j2"], cwd=repo)
     assert result.exit_code == 0
     assert result.stdout == ('# Cohort\n- Zoë "Pipe\\|Name" &lt;b&gt;O\'Neil&lt;/b&gt; 10.0%\n- Ada Quinn 20.0%\n'
-                             "- Ben Hart 60.0%\n- Dee Malik 70.0%\n- Cy Evans 100.0%\n")
+                             "- Ben Hart 60.0%\n- Cy Evans 100.0%\n- Dee Malik 70.0%\n")
 
 
 def test_repo_templates_override_the_shipped_ones(repo, cli):
@@ -372,7 +376,7 @@ def test_trainee_data_is_the_status_json_plus_report(repo, cli):
     context = json.loads(cli(["report", "portfolios/ben", "--context-json"], cwd=repo).stdout)
     report = context.pop("report")
     assert context == status
-    assert sorted(report) == ["changes", "kind", "last", "missing", "signoffs", "since", "template"]
+    assert sorted(report) == ["changes", "kind", "last", "missing", "signoffs", "since", "template", "trajectory"]
     assert report["kind"] == "trainee" and report["template"] == "trainee"
     assert [s["competency"] for s in report["signoffs"]] == ["2.1.1", "2.1.2", "2.1.4", "3.1.2", "3.1.1", "3.1.4",
                                                             "2.1.3"]
@@ -417,8 +421,8 @@ def test_cohort_rows_behind_first_and_failures_at_the_end(repo, cli):
     context = json.loads(result.stdout)
     assert [(r["trainee"]["id"], r["verdict"], r["percent_achieved"]) for r in context["rows"]] == [
         ("hostile", "behind", 10.0), ("ada", "behind", 20.0), ("ben", "on_track", 60.0),
-        ("dee", "far_ahead", 70.0), ("cy", "on_track", 100.0)]
-    assert [r["personal_qualities"]["done"] for r in context["rows"]] == [False, False, False, False, True]
+        ("cy", "on_track", 100.0), ("dee", "far_ahead", 70.0)]
+    assert [r["personal_qualities"]["done"] for r in context["rows"]] == [False, False, False, True, False]
     assert [r["errors"] for r in context["rows"]] == [0, 1, 0, 0, 0]
     assert context["failed"] == [{
         "folder": "portfolios/zz-broken",
@@ -439,7 +443,7 @@ def test_cohort_rows_behind_first_and_failures_at_the_end(repo, cli):
 def test_cohort_csv_parses_back(repo, cli):
     result = cli(["report", "--cohort", "-f", "csv"], cwd=repo)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["trainee_id"] for r in rows] == ["hostile", "ada", "ben", "dee", "cy", ""]
+    assert [r["trainee_id"] for r in rows] == ["hostile", "ada", "ben", "cy", "dee", ""]
     assert rows[0]["name"] == 'Zoë "Pipe|Name" <b>O\'Neil</b>'
     assert rows[-1]["folder"] == "portfolios/zz-broken" and rows[-1]["error"].startswith("invalid YAML")
 

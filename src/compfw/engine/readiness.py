@@ -96,6 +96,16 @@ def shown(value: Fraction) -> float:
     return round(float(value), 1)
 
 
+def dated_milestones(framework: Framework, portfolio: Portfolio) -> list[tuple[dt.date, Milestone]]:
+    """The framework's milestones with this trainee's due dates, earliest first."""
+    return sorted(((due_date(m, portfolio), m) for m in framework.milestones), key=lambda pair: pair[0])
+
+
+def pace_points(dated: list[tuple[dt.date, Milestone]]) -> list[tuple[dt.date, float]]:
+    """The points the pace line runs through after (scheme start, 0)."""
+    return [(day, m.percent) for day, m in dated]
+
+
 def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
               percent_at: Callable[[dt.date], Real]) -> Readiness:
     """Readiness of a trainee at as_of; percent_at(day) gives their percentage achieved on a day.
@@ -108,7 +118,7 @@ def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
         return Fraction(percent_at(day))
 
     percent = exact_at(as_of)
-    dated = sorted(((due_date(m, portfolio), m) for m in framework.milestones), key=lambda pair: pair[0])
+    dated = dated_milestones(framework, portfolio)
     checks = []
     for due, milestone in dated:
         goal = Fraction(milestone.percent)
@@ -123,7 +133,7 @@ def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
     if not dated:
         expected, verdict = None, None
     else:
-        line = expected_exact([(d, m.percent) for d, m in dated], portfolio.scheme.start, as_of)
+        line = expected_exact(pace_points(dated), portfolio.scheme.start, as_of)
         expected = shown(line)
         if percent < line:
             verdict = "behind"

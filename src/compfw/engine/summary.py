@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 from compfw.engine.outlook import outlook
 from compfw.engine.readiness import VERDICT_LABELS, Readiness, add_months, readiness
 from compfw.engine.status import STATUS_LABELS, PortfolioStatus, statuses
+from compfw.engine.trajectory import by_record_count, trajectory
 from compfw.model.loading import LoadedFramework, LoadedPortfolio
 from compfw.model.models import Person, Portfolio
 
@@ -16,16 +18,25 @@ JSON_VERSION = 1
 
 
 def evaluate(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> tuple[PortfolioStatus, Readiness]:
+    current, rd, _ = evaluate_over_time(lp, lf, as_of)
+    return current, rd
+
+
+def evaluate_over_time(lp: LoadedPortfolio, lf: LoadedFramework,
+                       as_of: dt.date) -> tuple[PortfolioStatus, Readiness, Callable[[dt.date], Fraction]]:
+    """The status and readiness at as_of, and the percentage on any day (one status evaluation
+    per distinct set of records dated by then, shared by readiness and the trajectory)."""
     evidence = [r.model for r in lp.evidence]
     signoffs = [r.model for r in lp.signoffs]
 
-    def percent_at(day: dt.date) -> Fraction:
+    def evaluated(day: dt.date) -> Fraction:
         if day == as_of:
             return current.exact_percent
         return statuses(lf.catalog, lp.portfolio, evidence, signoffs, day).exact_percent
 
     current = statuses(lf.catalog, lp.portfolio, evidence, signoffs, as_of)
-    return current, readiness(lf.framework, lp.portfolio, as_of, percent_at)
+    percent_at = by_record_count([e.date for e in evidence] + [s.date for s in signoffs], evaluated)
+    return current, readiness(lf.framework, lp.portfolio, as_of, percent_at), percent_at
 
 
 def _person(person: Person | None) -> dict | None:
@@ -45,7 +56,7 @@ def current_placement(portfolio: Portfolio, as_of: dt.date) -> dict | None:
 
 def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> dict[str, Any]:
     """Everything about one trainee at a date, as JSON-ready plain data."""
-    st, rd = evaluate(lp, lf, as_of)
+    st, rd, percent_at = evaluate_over_time(lp, lf, as_of)
     fw, pf = lf.framework, lp.portfolio
     scale = fw.scale
     signoff_files = {id(r.model): r.doc.path.name for r in lp.signoffs}
@@ -99,6 +110,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
                     for k, t in st.by_kind.items()},
         "readiness": _readiness(rd),
         "outlook": outlook(pf, rd, st.total.required, st.total.achieved),
+        "trajectory": trajectory(fw, pf, as_of, percent_at),
         "reflective_piece": _reflective(lp, lf),
         "last_signoff": _last_signoff(lp, as_of),
         "competencies": competencies,

@@ -23,12 +23,14 @@ from compfw.engine.summary import status_document
 from compfw.files.problems import UserError, display_path
 from compfw.files.progress import progress_iter
 from compfw.model.loading import FrameworkStore, find_repo_root, portfolio_folders
+from compfw.render.trajectory_view import chart, trend
 
 DEFAULT_LAST = 10
 MISSING = ("not_achieved", "partially_achieved")
 CSV_COLUMNS = (
     "trainee_id", "name", "specialism", "current_placement", "organisation", "percent_achieved", "expected_percent",
-    "verdict", "personal_qualities", "last_signoff", "achieved", "required", "graduation_ready",
+    "verdict", "trend", "gap_now", "gap_3_months_ago", "gap_change", "personal_qualities", "last_signoff",
+    "achieved", "required", "graduation_ready",
     "framework", "framework_version", "folder", "errors", "error",
 )
 
@@ -104,6 +106,7 @@ def trainee_context(lp, lf, as_of: dt.date, since: dt.date | None = None, last: 
         "signoffs": history,
         "missing": [c for c in doc["competencies"] if c["status"] in MISSING],
         "changes": _changes(doc, history, before, since, effective, last),
+        "trajectory": chart(doc),
     }
     return context
 
@@ -146,6 +149,7 @@ def cohort_row(doc: dict, lf, folder: str, errors: int) -> dict:
         "graduation_ready": rd["graduation_ready"],
         "personal_qualities": personal_qualities(doc, lf),
         "last_signoff": doc["last_signoff"],
+        "trend": trend(doc["trajectory"]),
         "errors": errors,
     }
 
@@ -177,9 +181,12 @@ def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date) -> Ite
 
 
 def sort_key(row: dict) -> tuple:
-    """Behind first, then by percentage achieved (lowest first), then by name and id."""
-    return (0 if row["verdict"] == "behind" else 1, row["percent_achieved"],
-            row["trainee"]["name"].casefold(), row["trainee"]["id"])
+    """Behind pace first; then those falling behind fastest (the gap to the pace line shrank most
+    over the last three month ends; no change known last); then by percentage achieved (lowest
+    first), name and id."""
+    change = row["trend"]["gap_change"]
+    return (0 if row["verdict"] == "behind" else 1, (0, change) if change is not None else (1, 0),
+            row["percent_achieved"], row["trainee"]["name"].casefold(), row["trainee"]["id"])
 
 
 def bands(percents: list[float], width: int = 10) -> list[dict]:
@@ -239,6 +246,12 @@ def _csv_safe(value: Any) -> Any:
     return value
 
 
+def _trend_cells(trend: dict) -> dict:
+    """Gaps as numbers (a signed number is no formula, so it is not quoted); none as empty."""
+    cells = {key: "" if trend[key] is None else trend[key] for key in ("gap_now", "gap_3_months_ago", "gap_change")}
+    return {"trend": trend["sparkline"], **cells}
+
+
 def cohort_csv(context: dict) -> str:
     """The cohort as CSV, one row per trainee in report order, then the unreadable portfolios
     (only their folder, their number of errors and the first error filled in)."""
@@ -255,7 +268,8 @@ def cohort_csv(context: dict) -> str:
             "trainee_id": r["trainee"]["id"], "name": r["trainee"]["name"], "specialism": r["specialism"] or "",
             "current_placement": place["name"] if place else "", "organisation": place["organisation"] if place else "",
             "percent_achieved": number(r["percent_achieved"]), "expected_percent": number(r["expected_percent"]),
-            "verdict": r["verdict"] or "", "personal_qualities": "" if pq is None else ("yes" if pq["done"] else "no"),
+            "verdict": r["verdict"] or "", **_trend_cells(r["trend"]),
+            "personal_qualities": "" if pq is None else ("yes" if pq["done"] else "no"),
             "last_signoff": r["last_signoff"] or "", "achieved": r["achieved"], "required": r["required"],
             "graduation_ready": "yes" if r["graduation_ready"] else "no", "framework": r["framework"]["id"],
             "framework_version": r["framework"]["version"], "folder": r["folder"], "errors": r["errors"],

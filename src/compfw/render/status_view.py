@@ -40,6 +40,7 @@ class View:
     missing_only: bool = False        # --missing: only what is not yet achieved
     section: str | None = None        # --section ID
     all_examples: bool = False        # --examples
+    ascii_trend: bool = True          # the trend in plain characters (NO_COLOR, or not a terminal)
 
 
 def _text(*parts):
@@ -62,7 +63,7 @@ def _wrapped(text: str, view: View, indent: int = 2, style: str = "") -> list:
 # --- the parts --------------------------------------------------------------------------------
 
 
-def header(doc: dict, width: int | None = None) -> list:
+def header(doc: dict, width: int | None = None, ascii_trend: bool = True) -> list:
     from compfw.render.bars import bar
 
     fw, trainee, counts = doc["framework"], doc["trainee"], doc["counts"]
@@ -71,11 +72,24 @@ def header(doc: dict, width: int | None = None) -> list:
     about = hanging(who + "  ", f"{fw['title']}, version {fw['version']}, as of {doc['as_of']}", width, indent=2)
     about[0].stylize("bold", 0, len(who))
     return about + [
-        _text((f"{pct:5.1f}% achieved ", "bold"), (bar(pct, 30), "cyan"),
-              f"  {doc['achieved']} of {doc['required']} competencies"),
+        *with_trend(_text((f"{pct:5.1f}% achieved ", "bold"), (bar(pct, 30), "cyan"),
+                          f"  {doc['achieved']} of {doc['required']} competencies"), doc, width, ascii_trend),
         _text(f"Not Achieved {counts['not_achieved']} · Partially Achieved {counts['partially_achieved']} · "
               f"Achieved {counts['achieved']} · Achieved+ {counts['achieved_plus']}"),
     ]
+
+
+def with_trend(line, doc: dict, width: int | None, ascii: bool) -> list:
+    """The percentage line with the trend's sparkline beside it, or on the next line when the
+    two do not fit the terminal together."""
+    from compfw.render.trajectory_view import status_trend
+
+    trend = status_trend(doc["trajectory"], ascii)
+    if not trend:
+        return [line]
+    if width is None or len(line) + 2 + len(trend) <= width:
+        return [line + _text("  " + trend)]
+    return [line, _text("  " + trend)]
 
 
 def phase_note(doc: dict) -> str | None:
@@ -271,7 +285,7 @@ def _stylize_first(lines: list, start: int, end: int, style: str) -> None:
 
 
 def full_view(doc: dict, view: View) -> list:
-    return header(doc, view.width) + readiness_lines(doc, view) + section_tables(doc, view) + what_next(doc, view)
+    return header(doc, view.width, view.ascii_trend) + readiness_lines(doc, view) + section_tables(doc, view) + what_next(doc, view)
 
 
 def brief(doc: dict, view: View) -> list:

@@ -107,7 +107,7 @@ def render(choice: TemplateChoice, context: dict) -> str:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters.update(md_cell=md_cell, mermaid_label=mermaid_label, bar=bar, pct=pct, dash=dash)
+    env.filters.update(md_cell=md_cell, mermaid_label=mermaid_label, bar=bar, pct=pct, dash=dash, points=points)
 
     def where(filename: str | None, line: int | None) -> str:
         shown = display_path(filename) if filename else display_path(choice.path)
@@ -159,3 +159,10 @@ def pct(value: Any, digits: int = 1) -> str:
 def dash(value: Any) -> Any:
     """None or an empty string as a dash; anything else as it is."""
     return "—" if value is None or value == "" else value
+
+
+def points(value: Any, digits: int = 1) -> str:
+    """A signed difference in percentage points ("+2.0", "-3.9"); None as a dash."""
+    if value is None:
+        return "—"
+    return f"{float(value):+.{digits}f}"

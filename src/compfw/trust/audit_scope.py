@@ -55,7 +55,9 @@ class Scope:
         return f"the base {self.base_ref}" if self.base else "HEAD"
 
     def shown(self, path: str) -> str:
-        return display_path(self.top / path)
+        """A git path as the user would type it; the last part is never resolved (it may be a link)."""
+        full = self.top / path
+        return (Path(display_path(full.parent)) / full.name).as_posix()
 
 
 @dataclass(frozen=True)

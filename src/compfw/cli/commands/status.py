@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from compfw.cli.output import console, guarded, print_error
+from compfw.cli.output import colour_wanted, console, guarded, print_error
 
 
 
@@ -54,7 +54,7 @@ def render(doc: dict, options: StatusOptions) -> None:
 
     out = console()
     view = View(width=terminal_width(out), missing_only=options.missing, section=options.section,
-                all_examples=options.examples)
+                all_examples=options.examples, ascii_trend=not colour_wanted())
     lines = brief(doc, view) if options.brief else full_view(doc, view)
     # One Text, printed once: far cheaper than a print per line, and never re-wrapped by rich.
     out.print(Text("\n").join(lines), soft_wrap=True)
