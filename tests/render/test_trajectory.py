@@ -66,7 +66,8 @@ def assert_chart_matches_status(markdown: str, cli, cwd, portfolio: str, as_of: 
         assert (achieved[i], expected[i]) == (doc["percent_achieved"], doc["readiness"]["expected_percent"]), day
         falls_due = [pct for d, pct in due.items() if (days[i - 1] if i else dt.date.min) < d <= day]
         assert bars[i] == (max(falls_due) if falls_due else 0.0), day
-    assert f"to {final['percent_achieved']:g}%" in markdown or f"at {final['percent_achieved']:g}%" in markdown
+    assert f"\n{caption(final['trajectory'])}\n" in markdown
+    assert f"{final['percent_achieved']:g}% by " in caption(final["trajectory"])
 
 
 @pytest.mark.parametrize("case", TRAINEE_GOLDENS, ids=lambda c: c["expected"])

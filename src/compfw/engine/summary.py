@@ -54,8 +54,12 @@ def current_placement(portfolio: Portfolio, as_of: dt.date) -> dict | None:
     return None
 
 
-def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> dict[str, Any]:
-    """Everything about one trainee at a date, as JSON-ready plain data."""
+def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date,
+                    trajectory_points: int | None = None) -> dict[str, Any]:
+    """Everything about one trainee at a date, as JSON-ready plain data.
+
+    ``trajectory_points`` keeps only that many of the trajectory's last points (each costs a
+    status evaluation): the cohort needs six, the "before" of a review pack none."""
     st, rd, percent_at = evaluate_over_time(lp, lf, as_of)
     fw, pf = lf.framework, lp.portfolio
     scale = fw.scale
@@ -110,7 +114,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) ->
                     for k, t in st.by_kind.items()},
         "readiness": _readiness(rd),
         "outlook": outlook(pf, rd, st.total.required, st.total.achieved),
-        "trajectory": trajectory(fw, pf, as_of, percent_at),
+        "trajectory": trajectory(fw, pf, as_of, percent_at, trajectory_points),
         "reflective_piece": _reflective(lp, lf),
         "last_signoff": _last_signoff(lp, as_of),
         "competencies": competencies,

@@ -64,13 +64,17 @@ def by_record_count(record_dates: Iterable[dt.date], percent_at: Callable[[dt.da
 
 
 def trajectory(framework: Framework, portfolio: Portfolio, as_of: dt.date,
-               percent_at: Callable[[dt.date], Real]) -> list[dict]:
-    """The series as plain data: [{date, percent, expected}], oldest first."""
+               percent_at: Callable[[dt.date], Real], last: int | None = None) -> list[dict]:
+    """The series as plain data: [{date, percent, expected}], oldest first; only the last
+    ``last`` points when given."""
     dated = dated_milestones(framework, portfolio)
     line = pace_points(dated)
     start = portfolio.scheme.start
+    dates = trajectory_dates(start, as_of)
+    if last is not None:
+        dates = dates[max(0, len(dates) - last):]
     series = []
-    for day in trajectory_dates(start, as_of):
+    for day in dates:
         expected = shown(expected_exact(line, start, day)) if dated else None
         series.append({"date": day.isoformat(), "percent": shown(Fraction(percent_at(day))), "expected": expected})
     return series

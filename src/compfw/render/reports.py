@@ -23,7 +23,7 @@ from compfw.engine.summary import status_document
 from compfw.files.problems import UserError, display_path
 from compfw.files.progress import progress_iter
 from compfw.model.loading import FrameworkStore, find_repo_root, portfolio_folders
-from compfw.render.trajectory_view import chart, trend
+from compfw.render.trajectory_view import TREND_POINTS, chart, trend
 
 DEFAULT_LAST = 10
 MISSING = ("not_achieved", "partially_achieved")
@@ -96,7 +96,7 @@ def trainee_context(lp, lf, as_of: dt.date, since: dt.date | None = None, last: 
         effective = recent[0]["date"] if recent else None
     before = None
     if effective is not None:
-        before = status_document(lp, lf, dt.date.fromisoformat(effective) - dt.timedelta(days=1))
+        before = status_document(lp, lf, dt.date.fromisoformat(effective) - dt.timedelta(days=1), trajectory_points=0)
     context = dict(doc)
     context["report"] = {
         "kind": "trainee",
@@ -176,7 +176,7 @@ def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date) -> Ite
             yield {"folder": shown, "error": ("framework not available: " if pin_problem else "") + message,
                    "details": [p.as_text() for p in errors]}
             continue
-        doc = status_document(lp, lf, as_of)
+        doc = status_document(lp, lf, as_of, trajectory_points=TREND_POINTS)
         yield cohort_row(doc, lf, shown, len(errors))
 
 
