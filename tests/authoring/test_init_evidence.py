@@ -75,6 +75,7 @@ def test_init_scaffolds_a_portfolio_that_validates(make_repo, cli):
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (
         "wrote portfolios/ann-lee/portfolio.yaml\n"
+        "wrote portfolios/ann-lee/reflective-piece.md\n"
         "wrote portfolios/ann-lee/evidence/.gitkeep\n"
         "wrote portfolios/ann-lee/signoffs/.gitkeep\n"
         "wrote schemas/framework.schema.json\n"
@@ -468,3 +469,21 @@ def test_validate_names_a_portfolio_hidden_in_a_cohort_folder(make_repo, cli):
         "(portfolios/cohort-2026/ann-lee/portfolio.yaml) (hint: move each portfolio to portfolios/<name>/: "
         "compfw reads portfolios only there)\n"
         "1 error(s), 0 warning(s) in frameworks, portfolios\n")
+
+
+def test_init_scaffolds_the_reflective_piece_with_the_framework_criteria(make_repo, cli):
+    """The informatics framework's piece: its length, window and the seed's 14 criteria, as front
+    matter comments that the word count leaves out."""
+    from compfw.model.loading import count_words
+
+    root = make_repo()
+    result = cli([*INIT[:2], "--framework", "nhs-gmts-informatics", *INIT[4:]], cwd=root)
+    assert result.exit_code == 0, result.stderr
+    text = (root / "portfolios/ann-lee/reflective-piece.md").read_text()
+    assert text.startswith("---\n# The reflective piece for section 1 Personal Qualities, scaffolded by `compfw init`.\n")
+    assert "# Length: 2,000 words +/- 10% (1,800-2,200)" in text
+    assert "# Written between 2026-08-31 and 2027-08-31 (the last 12 months of the scheme)" in text
+    assert "# Cognitive Skills – Behaviours, Emotional Intelligence and Values\n# - Evidence of planning around personal qualities;\n" in text
+    assert text.count("\n# - ") == 14
+    assert count_words(text) == 0
+    assert cli(["validate"], cwd=root).exit_code == 0

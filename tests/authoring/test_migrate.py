@@ -200,6 +200,10 @@ def test_migrating_along_a_chain_equals_migrating_step_by_step(git_repo, cli):
     assert sorted(p.name for p in (stepwise / DANA / "migrations").iterdir()) == [
         "2026-11-22-1.0-to-2.0.yaml", "2026-11-22-2.0-to-3.0.yaml"]
     one, two = status(cli, direct), status(cli, stepwise)
+    for doc in (one, two):  # `direct` is a git repository, `stepwise` is not: only one knows when records were committed
+        for c in doc["competencies"]:
+            for so in c["signoffs"]:
+                so.pop("recorded")
     assert one["competencies"] == two["competencies"]
     assert {c["id"]: c["status"] for c in one["competencies"]}["3.1.6"] == "partially_achieved"
     for root in (direct, stepwise):

@@ -102,3 +102,25 @@ def test_github_messages_cannot_start_a_new_workflow_command():
                      "name 'x%0A::error::owned' is odd%0D%0A100%25 (hint: hint,with: colon)")
     assert escape_data("a\nb") == "a%0Ab"
     assert len(out.splitlines()) == 2
+
+
+def test_reflective_piece_criteria_are_shown_where_the_piece_is_next(cli):
+    """asha-patel has not had Personal Qualities signed off: status's "what next" and the trainee
+    report show the framework's criteria for the piece under section 1; chloe-evans (all achieved)
+    gets none."""
+    import yaml
+
+    data = yaml.safe_load((REPO / "frameworks" / "nhs-gmts-informatics.yaml").read_text())
+    criteria = data["reflective_piece"]["criteria"]
+    shown = cli(["status", "portfolios/asha-patel", "--as-of", "2026-11-22"], cwd=REPO).stdout
+    after = shown.split("\nWhat next\n", 1)[1]
+    at = after.index("Next: the reflective piece for Personal Qualities (1800-2200 words, completed between "
+                     "2026-08-31 and 2027-08-31). When providing evidence, trainees are advised to consider")
+    listed = [line.strip() for line in after[at:].splitlines()[1:]]
+    expected = [line for g in criteria for line in [g["heading"], *(f"- {item}" for item in g["items"])]]
+    assert listed[:len(expected)] == expected
+    report = cli(["report", "portfolios/asha-patel", "--as-of", "2026-11-22"], cwd=REPO).stdout
+    block = "".join(f"- **{g['heading']}**\n" + "".join(f"  - {item}\n" for item in g["items"]) for g in criteria)
+    assert block in report
+    done = cli(["status", "portfolios/chloe-evans", "--as-of", "2026-11-22"], cwd=REPO).stdout
+    assert "Next: the reflective piece" not in done

@@ -123,7 +123,9 @@ def expected_status(assessment: str, target: int | None, signoffs: list[Signoff]
     if not levels:  # no level signed off: worked towards (evidence) or not started
         return "partially_achieved" if evidenced else "not_achieved"
     level = max(levels)  # records are never withdrawn: the highest level counts
-    if target is None or level == target:
+    if target is None:  # no target known (a staged framework without a stage): never achieved
+        return "partially_achieved"
+    if level == target:
         return "achieved"
     return "achieved_plus" if level > target else "partially_achieved"
 

@@ -512,3 +512,67 @@ def test_reflective_piece(seed, framework):
 def test_signoff(framework):
     assert framework.signoff.feedback_min_words == 15
     assert "no length" in framework.signoff.source
+
+
+def _criteria_table(seed: Seed) -> list[tuple[str, list[str]]]:
+    """The seed's three-column criteria table of Section 1: headings row, then one row of lists."""
+    lines = seed.text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Knowledge and Understanding\t"))
+    headings = [clean(h) for h in lines[at].split("\t")]
+    columns = [list_items(cell) for cell in lines[at + 1].split("\t")]
+    return list(zip(headings, columns))
+
+
+def test_reflective_piece_criteria_are_the_seed_table(seed, framework):
+    table = _criteria_table(seed)
+    assert [h for h, _ in table] == ["Knowledge and Understanding",
+                                     "Cognitive Skills – Behaviours, Emotional Intelligence and Values",
+                                     "Practical Skills"]
+    assert sum(len(items) for _, items in table) == 14
+    piece = framework.reflective_piece
+    assert [(g.heading, g.items) for g in piece.criteria] == table
+    text = FRAMEWORK_FILE.read_text(encoding="utf-8")
+    for _, items in table:
+        for item in items:
+            assert f'"{item}"' in text, item
+    assert piece.criteria_intro in seed.text
+    assert piece.criteria_intro.startswith("When providing evidence, trainees are advised to consider")
+
+
+def test_personal_qualities_signoff_rule(seed, framework):
+    rule = framework.signoff.for_section("1")
+    assert rule is not None and framework.signoff.sections == [rule]
+    assert (rule.sections, rule.signers, rule.absence_signers, rule.discussion_required) == (
+        ["1"], ["placement_manager"], ["programme_manager"], True)
+    assert rule.source in seed.text
+    assert ("The Placement Manager (or Programme Manager in their absence) is responsible for signing off the "
+            "competencies in the Personal Qualities section once both the trainee and Placement Manager have had "
+            "an opportunity to discuss the reflective piece.") in rule.source
+    assert all(framework.signoff.for_section(s.id) is None for s in framework.sections if s.id != "1")
+
+
+TYPO_NOTE = re.compile(r'(\d\.\d\.\d) "([^"]+)" \(([^)]+)\)')
+
+
+def test_typos_are_listed_in_the_notes_and_kept_verbatim(seed, framework):
+    [note] = [n for n in framework.notes if n.startswith("Typos and slips kept verbatim")]
+    found = TYPO_NOTE.findall(note)
+    assert len(found) >= 14
+    for cid, quoted, _ in found:
+        c = next(c for _, _, c in competencies(framework) if c.id == cid)
+        assert any(quoted in s for s in [c.text, *c.examples]), (cid, quoted)
+        assert quoted in seed.text, (cid, quoted)
+    assert {"1.1.1", "4.2.4"} <= {cid for cid, _, _ in found}
+    assert ("1.1.1", "the impact other have on them") in {(c, q) for c, q, _ in found}
+    assert ("4.2.4", "benching marking") in {(c, q) for c, q, _ in found}
+
+
+def test_garbled_list_of_bodies_is_recorded(seed, framework):
+    garbled = ("including the Department of Health, external auditors, Monitor NHS Improvement, Care Quality "
+               "Commission, Audit Commission, NHS Litigation Authority and Health & Overview Scrutiny Committee, "
+               "Healthwatch and Health, NBB.")
+    assert garbled in seed.flat  # the seed writes &amp;
+    c = next(c for _, _, c in competencies(framework) if c.id == "4.1.1")
+    assert garbled in c.examples[0]
+    [note] = [n for n in framework.notes if n.startswith("Garbled list of bodies")]
+    assert garbled in note

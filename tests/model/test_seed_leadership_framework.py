@@ -372,3 +372,28 @@ def test_notes_record_the_gaps():
     for needed in ("printed as '6.'", "stages 1-3 are not in the source", "Stage names differ",
                    "generic behaviours", "compfw's composition", "No milestones, pace, reflective piece"):
         assert needed.lower() in joined.lower(), needed
+
+
+def test_required_stages_follow_the_indicators():
+    """A domain is required at exactly the stages the seed gives indicators for: all four for the
+    five core domains, stage 4 only for the senior domains 6 and 7 (as `stages: [4]`)."""
+    text = seed_text()
+    assert ("essential that staff are competent in each of the five core\n\nleadership domains shown at right: "
+            "demonstrating personal qualities, working with others, managing services, improving services, "
+            "and setting direction") in text
+    assert "focus more on the role and contribution of individual leaders and particularly those in senior positional roles" in text
+    catalog = Catalog(framework())
+    for section in framework().sections:
+        indicated = {stage for e in section.elements for stage in e.statements}
+        assert section.stages == (None if indicated == set(STAGE_NAMES) else sorted(indicated)), section.id
+        for element in section.elements:
+            assert element.stages is None
+            assert all(c.stages is None for c in element.competencies)
+    at = {stage: len(catalog.required_for(None, stage)) for stage in STAGE_NAMES}
+    assert at == {1: 80, 2: 80, 3: 80, 4: 112}
+
+
+def test_lost_diagram_is_recorded():
+    assert "leadership domains shown at right:" in seed_text()
+    notes = [n for n in framework().notes if "'shown at right'" in n]
+    assert len(notes) == 1 and "did not survive the conversion" in notes[0]

@@ -418,3 +418,27 @@ def test_dhsc_truncated_seed_is_recorded() -> None:
     for section in fw.sections:
         for element in section.elements:
             assert "executive boar" not in element.description
+
+
+def test_standards_slips_are_noted_and_kept_verbatim() -> None:
+    """Each slip the notes quote (competency, stage, words) is in the seed and in that statement."""
+    fw = load(STANDARDS[0])
+    seed = norm(seed_text(STANDARDS[1]))
+    [note] = [n for n in fw.notes if n.startswith("Slips kept verbatim")]
+    found = re.findall(r"(\d\.\d\.\d) Stage (\d) '([^']+)'", note)
+    assert [(cid, stage) for cid, stage, _ in found] == [("1.3.3", "4"), ("3.3.2", "1"), ("3.2.3", "3"), ("4.1.2", "3")]
+    by_id = {c.id: c for c in competencies(fw)}
+    for cid, stage, quoted in found:
+        assert quoted in seed, (cid, quoted)
+        assert quoted in by_id[cid].statements[int(stage)], (cid, stage, quoted)
+
+
+def test_dhsc_naming_is_noted() -> None:
+    fw = load(DHSC[0])
+    raw = seed_text(DHSC[1])
+    [note] = [n for n in fw.notes if n.startswith("Naming kept as printed")]
+    quoted = re.findall(r"'([^']+)'", note)
+    assert {"DHSC/ALB Talent Management", "DH Permanent Secretary"} <= set(quoted)
+    for q in quoted:
+        assert q in raw, q
+    assert raw.startswith("DHSC/ALB Talent Management")

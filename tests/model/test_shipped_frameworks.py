@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 import yaml
 from conftest import REPO
 
@@ -63,3 +64,49 @@ def test_framework_show_json_gives_every_competency(cli):
     assert by_id["1.1.1"]["assessment"] == "binary" and by_id["1.1.1"]["target"] is None
     assert by_id["2.4.4"]["target"] == 3 and by_id["2.4.4"]["target_source"] == "highlighted"
     assert set(by_id["2.1.1"]) >= {"id", "section", "element", "kind", "text", "target", "assessment"}
+
+
+def _carried(raw, shown, where: str = "") -> None:
+    """Every key and value of the file (raw) is in the JSON (shown), as the file has it."""
+    if isinstance(raw, dict):
+        assert isinstance(shown, dict), where
+        for key, value in raw.items():
+            assert str(key) in shown, f"{where}.{key} is missing"
+            _carried(value, shown[str(key)], f"{where}.{key}")
+    elif isinstance(raw, list):
+        assert isinstance(shown, list) and len(shown) == len(raw), where
+        for index, (a, b) in enumerate(zip(raw, shown)):
+            _carried(a, b, f"{where}[{index}]")
+    else:
+        assert shown == raw, f"{where}: {shown!r} != {raw!r}"
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "frameworks").glob("*.yaml")), ids=lambda p: p.stem)
+def test_framework_show_json_carries_every_field_of_the_file(path, cli):
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc = json.loads(cli(["framework", "show", raw["id"], "--version", raw["version"], "--json"], cwd=REPO).stdout)
+    scale = raw.pop("scale", None)
+    _carried(raw, doc)
+    assert doc["scale"] == (scale["levels"] if scale else [])
+    assert doc["scale_name"] == (scale["name"] if scale else None)
+    flat = {c["id"]: c for c in doc["competencies"]}
+    for section in raw["sections"]:
+        for element in section.get("elements", []):
+            for c in element["competencies"]:
+                row = flat[c["id"]]
+                assert (row["section_title"], row["element_title"]) == (section["title"], element["title"])
+                assert (row["hlm"], row["examples"], row["notes"]) == (c.get("hlm", []), c.get("examples", []),
+                                                                       c.get("notes", ""))
+                assert row["required_stages"] == (c.get("stages") or element.get("stages") or section.get("stages"))
+
+
+def test_framework_show_json_has_the_informatics_rules_and_criteria(cli):
+    doc = json.loads(cli(["framework", "show", "nhs-gmts-informatics", "--json"], cwd=REPO).stdout)
+    assert doc["scale_name"] == "Rating" and doc["pace"]["far_ahead_margin"] == 40
+    assert sum(len(g["items"]) for g in doc["reflective_piece"]["criteria"]) == 14
+    assert doc["signoff"]["sections"][0]["absence_signers"] == ["programme_manager"]
+    c = next(c for c in doc["competencies"] if c["id"] == "1.4.2")
+    assert c["hlm"] == ["Inspiring shared purpose", "Leading with care"] and len(c["examples"]) == 2
+    lf = json.loads(cli(["framework", "show", "nhs-leadership-framework", "--json"], cwd=REPO).stdout)
+    assert lf["sections"][5]["stages"] == [4]
+    assert {c["id"]: c["required_stages"] for c in lf["competencies"]}["7.4.4"] == [4]

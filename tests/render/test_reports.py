@@ -225,9 +225,10 @@ def test_hostile_text_reads_back_unchanged(repo, cli):
     assert cell_text(h1[5]) == "\n".join(evidence[0]["documents"])
     assert cell_text(h2[2]) == evidence[1]["title"]
     assert cell_text(h2[4]) == "Tab here, CRLF\nline, form\nfeed, NEL\nend"
-    history = [r for r in table_rows(tokens) if len(r) == 5 and cell_text(r[0]) == "2026-01-10"]
-    assert cell_text(history[0][4]) == seen(feedback)
-    assert cell_text(history[0][3]) == 'Max "the boss" [Place]; %%{init: {}}%% (placement manager)'
+    history = [r for r in table_rows(tokens) if len(r) == 6 and cell_text(r[0]) == "2026-01-10"
+               and cell_text(r[1]) == "—"]  # recorded: none outside git
+    assert cell_text(history[0][5]) == seen(feedback)
+    assert cell_text(history[0][4]) == 'Max "the boss" [Place]; %%{init: {}}%% (placement manager)'
 
 
 def test_mermaid_labels_from_portfolios_are_harmless(repo, cli):

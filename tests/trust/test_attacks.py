@@ -212,6 +212,29 @@ def test_attack_5_a_backdated_signoff_is_caught_and_shows_its_recorded_date(cli,
     assert problem["code"] == "trust-backdated"
     assert "dated 2026-06-30 but recorded by commit" in problem["message"] and "on 2026-11-22, 145 days later" \
         in problem["message"]
+    [signoff] = [so for c in json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["competencies"]
+                 for so in c["signoffs"]]
+    assert (signoff["date"], signoff["recorded"]) == ("2026-06-30", "2026-11-22")
+    report = cli(["report", "portfolios/asha"], cwd=repo).stdout
+    assert "| 2026-06-30 | 2026-11-22 | 2.1.1 " in report
+
+
+def test_evidence_edited_after_a_signoff_that_cites_it_is_a_warning_and_marked(cli, repo, keys):
+    record = write_record(repo, "cites.yaml", MAX)
+    record.write_text(record.read_text() + "evidence: [e1]\n")
+    commit(repo, MAX, "Max signs off 2.1.1 on evidence e1", key=keys["max"])
+    assert pr_codes(cli, repo) == []
+    evidence = repo / "portfolios" / "asha" / "evidence" / "e1.yaml"
+    evidence.write_text(evidence.read_text().replace("led the agreement", "single-handedly wrote the standard"))
+    commit(repo, ASHA, "a better story")
+    [problem] = findings(cli, repo, "--base", "main", "--require-policy")
+    assert (problem["path"], problem["code"], problem["severity"]) == (
+        "portfolios/asha/evidence/e1.yaml", "trust-evidence-edited", "warning")
+    assert "evidence e1 was edited after the sign-off cites.yaml that cites it was recorded" in problem["message"]
+    [signoff] = [so for c in json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["competencies"]
+                 for so in c["signoffs"]]
+    assert signoff["evidence_edited"] == ["e1"]
+    assert "⚠ evidence edited since this sign-off: e1 |" in cli(["report", "portfolios/asha"], cwd=repo).stdout
 
 
 # --- 6. git plumbing --------------------------------------------------------------------------

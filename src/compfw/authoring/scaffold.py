@@ -162,6 +162,9 @@ def prepare_init(req: InitRequest, root: Path, today: dt.date) -> dict[Path, str
                         "fix the values named below", problems)
 
     files: dict[Path, str] = {target: text}
+    piece = reflective_piece_scaffold(lf.framework, req.scheme_end)
+    if piece is not None and not (folder / PIECE_FILE).exists():
+        files[folder / PIECE_FILE] = piece
     for sub in ("evidence", "signoffs"):
         if not (folder / sub).exists():
             files[folder / sub / ".gitkeep"] = ""
@@ -170,6 +173,42 @@ def prepare_init(req: InitRequest, root: Path, today: dt.date) -> dict[Path, str
         if not schema.exists():
             files[schema] = schema_text(kind)
     return files
+
+
+PIECE_FILE = "reflective-piece.md"
+
+
+def reflective_piece_scaffold(framework, scheme_end: dt.date) -> str | None:
+    """The reflective piece to write, as a Markdown file whose guidance sits in YAML front matter
+    comments (front matter is not counted as words), or None when the framework asks for none."""
+    from compfw.engine.readiness import add_months
+
+    rule = framework.reflective_piece
+    if rule is None:
+        return None
+    window = add_months(scheme_end, -rule.final_months)
+    sections = ", ".join(s.id + " " + s.title for s in framework.sections if s.id in rule.sections)
+    lines = ["---",
+             f"# The reflective piece for section {sections}, scaffolded by `compfw init`.",
+             f"# Length: {rule.words:,} words +/- {rule.tolerance_percent:g}% ({rule.min_words:,}-{rule.max_words:,}),"
+             " counted below the closing '---' (this header is not counted).",
+             f"# Written between {window.isoformat()} and {scheme_end.isoformat()} (the last {rule.final_months} months"
+             " of the scheme); when it is complete, add to portfolio.yaml:",
+             f"#   reflective_piece: {{file: {PIECE_FILE}, completed: YYYY-MM-DD}}"]
+    if rule.criteria:
+        lines.append("#")
+        lines += _comment_lines(rule.criteria_intro or "Criteria to consider:")
+        for group in rule.criteria:
+            lines.append(f"# {group.heading}")
+            lines += [f"# - {item}" for item in group.items]
+    lines += ["---", ""]
+    return "\n".join(lines)
+
+
+def _comment_lines(text: str, width: int = 98) -> list[str]:
+    import textwrap
+
+    return ["# " + part for part in textwrap.wrap(" ".join(text.split()), width - 2)]
 
 
 def write_init(files: dict[Path, str]) -> list[Path]:

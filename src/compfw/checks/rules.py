@@ -75,12 +75,23 @@ def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
                         else "the portfolio's target_level applies")
             add(loc + ("id",), f"competency {c.id}: the source shows no target level; {fallback}",
                 "confirm the target against the source document", severity="warning", code="target-not-in-source")
+    for loc, stages in _stage_lists(fw):
+        for index, stage in enumerate(stages):
+            if scale is None or not scale.has(stage):
+                add(loc + ("stages", index), f"stage {stage} is not a level on the scale",
+                    f"use one of {[lv.value for lv in scale.levels]}" if scale else "add a 'scale' of stages")
     if fw.reflective_piece is not None:
         known = {s.id for s in fw.sections}
         for index, section_id in enumerate(fw.reflective_piece.sections):
             if section_id not in known:
                 add(("reflective_piece", "sections", index), f"reflective_piece names unknown section {section_id!r}",
                     f"use one of {sorted(known)}")
+    known_sections = {s.id for s in fw.sections}
+    for ri, rule in enumerate(fw.signoff.sections):
+        for index, section_id in enumerate(rule.sections):
+            if section_id not in known_sections:
+                add(("signoff", "sections", ri, "sections", index), f"signoff rule names unknown section {section_id!r}",
+                    f"use one of {sorted(known_sections)}")
     graduation = [m for m in fw.milestones if m.graduation]
     if len(graduation) > 1:
         add(("milestones",), "more than one milestone is marked graduation: true", "mark only one")
@@ -90,6 +101,23 @@ def check_framework(lf: LoadedFramework, strict: bool = False) -> list[Problem]:
                 add(("replaces", "renames", old), f"rename {old} -> {new}: {new!r} is not a competency of this version",
                     "fix the new id")
     return out
+
+
+def _stage_lists(framework: Framework) -> Iterator[tuple[tuple, list[int]]]:
+    """Every 'stages' list in a framework, with where it is."""
+    for si, section in enumerate(framework.sections):
+        loc = ("sections", si)
+        if section.stages is not None:
+            yield loc, section.stages
+        holders = [(loc + ("competencies", ci), c) for ci, c in enumerate(section.competencies)]
+        for ei, element in enumerate(section.elements):
+            eloc = loc + ("elements", ei)
+            if element.stages is not None:
+                yield eloc, element.stages
+            holders += [(eloc + ("competencies", ci), c) for ci, c in enumerate(element.competencies)]
+        for cloc, competency in holders:
+            if competency.stages is not None:
+                yield cloc, competency.stages
 
 
 # --- sign-offs --------------------------------------------------------------------------------
@@ -148,11 +176,62 @@ def signoff_findings(signoff: Signoff, placed: Placed | None, lp: LoadedPortfoli
         elif role != signoff.signer.role and not (role == "programme_manager" and _is_placement_manager(pf, email)):
             yield ("signer", "role"), f"{email} is the {role.replace('_', ' ')}, not the {signoff.signer.role.replace('_', ' ')}", \
                 f"write 'role: {role}'"
+        if role is not None:
+            yield from _section_rule_findings(signoff, placed, lp, lf, role)
     if signoff.date > today:
         yield ("date",), f"sign-off date {signoff.date} is in the future", "use the date the sign-off was given"
     if not pf.scheme.start <= signoff.date <= pf.scheme.end:
         yield ("date",), f"sign-off date {signoff.date} is outside the scheme ({pf.scheme.start} to {pf.scheme.end})", \
             "check the date"
+
+
+def _section_rule_findings(signoff: Signoff, placed: Placed, lp: LoadedPortfolio, lf: LoadedFramework,
+                           role: str) -> Iterator[tuple[tuple, str, str]]:
+    """The framework's own sign-off rule for this competency's section: who signs, what is stated.
+
+    The informatics seed: "The Placement Manager (or Programme Manager in their absence) is
+    responsible for signing off the competencies in the Personal Qualities section once both the
+    trainee and Placement Manager have had an opportunity to discuss the reflective piece."
+    """
+    rule = lf.framework.signoff.for_section(placed.section.id)
+    if rule is None:
+        return
+    if role == "programme_manager" and _is_placement_manager(lp.portfolio, signoff.signer.email):
+        role = "placement_manager"
+    names = " or the ".join(r.replace("_", " ") for r in rule.signers)
+    if role in rule.signers:
+        if signoff.placement_manager_absent:
+            yield ("placement_manager_absent",), \
+                f"the {role.replace('_', ' ')} signs competency {placed.id} and cannot be absent from it", \
+                "remove 'placement_manager_absent' and 'absence_reason'"
+    elif role in rule.absence_signers:
+        if not signoff.placement_manager_absent:
+            yield ("signer", "role"), (f"competency {placed.id} is signed off by the {names}; the "
+                                       f"{role.replace('_', ' ')} signs only in the placement manager's absence, "
+                                       "and the sign-off must say so"), \
+                "add 'placement_manager_absent: true' and 'absence_reason: ...' " \
+                "(compfw signoff --placement-manager-absent REASON)"
+    else:
+        yield ("signer", "role"), f"competency {placed.id} is signed off by the {names} only", \
+            "ask the manager the framework names"
+    if rule.discussion_required:
+        yield from _discussion_findings(signoff, placed, lp)
+
+
+def _discussion_findings(signoff: Signoff, placed: Placed, lp: LoadedPortfolio) -> Iterator[tuple[tuple, str, str]]:
+    if signoff.discussed is None:
+        yield ("competency",), (f"the sign-off of {placed.id} does not state when the reflective piece was "
+                              "discussed with the trainee"), \
+            "sign off once you have both discussed the piece, and add 'discussed: YYYY-MM-DD' " \
+            "(compfw signoff --discussed DATE)"
+        return
+    if signoff.discussed > signoff.date:
+        yield ("discussed",), f"the piece was discussed on {signoff.discussed}, after this sign-off", \
+            "sign off after the discussion"
+    ref = lp.portfolio.reflective_piece
+    if ref is not None and signoff.discussed < ref.completed:
+        yield ("discussed",), (f"the piece was discussed on {signoff.discussed}, before it was completed "
+                               f"({ref.completed})"), "give the date of the discussion of the completed piece"
 
 
 def _is_placement_manager(pf: Portfolio, email: str) -> bool:
@@ -217,6 +296,9 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
     if untargeted:
         add(doc, ("framework",), f"{len(untargeted)} competencies of {fw.id} have no target level "
             f"(e.g. {untargeted[0]})", "set 'target_level' to the level or stage this person is tracked at")
+    elif catalog.staged and pf.target_level is None:
+        add(doc, ("framework",), f"what {fw.id} requires depends on the stage, and this portfolio sets none",
+            "set 'target_level' to the stage this person is tracked at")
     for index, placement in enumerate(pf.placements):
         if placement.start < pf.scheme.start or placement.end > pf.scheme.end:
             add(doc, ("placements", index), f"placement {placement.name!r} runs outside the scheme dates",
@@ -255,8 +337,13 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
         out.append(problem)
     for record in lp.signoffs:
         so = record.model
-        for loc, message, hint in signoff_findings(so, catalog.get(so.competency), lp, lf, today):
+        placed = catalog.get(so.competency)
+        for loc, message, hint in signoff_findings(so, placed, lp, lf, today):
             add(record.doc, loc, message, hint, code="signoff")
+        if placed is not None and not placed.required_at(pf.target_level):
+            add(record.doc, ("competency",), f"competency {placed.id} is not required at stage {pf.target_level} "
+                f"(only at stage {', '.join(map(str, placed.stages))}); this sign-off is not counted",
+                "nothing to do unless target_level is wrong", severity="warning", code="not-at-stage")
         for index, eid in enumerate(so.evidence):
             if eid not in evidence_ids:
                 add(record.doc, ("evidence", index), f"sign-off refers to unknown evidence {eid!r}",

@@ -18,6 +18,7 @@ from compfw.model.loading import (
     find_repo_root,
 )
 from compfw.model.portfolios import load_portfolio
+from compfw.model.provenance import attach_history
 
 
 @dataclass
@@ -62,6 +63,7 @@ def load_checked(folder: Path, store: FrameworkStore, today: dt.date
     problems.extend(found)
     broken = {p.path for p in problems if p.severity == "error"}
     lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
+    attach_history(lp)
     return lp, lf, problems
 
 

@@ -22,7 +22,7 @@ from typing import Literal
 from compfw.model.models import Framework, Milestone, Portfolio
 
 Verdict = Literal["behind", "on_track", "far_ahead"]
-MilestoneState = Literal["met", "missed", "pending"]
+MilestoneState = Literal["met", "missed", "pending", "not_judged"]
 VERDICT_LABELS = {"behind": "Behind pace", "on_track": "On track", "far_ahead": "Far ahead of pace"}
 
 
@@ -107,12 +107,14 @@ def pace_points(dated: list[tuple[dt.date, Milestone]]) -> list[tuple[dt.date, f
 
 
 def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
-              percent_at: Callable[[dt.date], Real]) -> Readiness:
+              percent_at: Callable[[dt.date], Real], judged: bool = True) -> Readiness:
     """Readiness of a trainee at as_of; percent_at(day) gives their percentage achieved on a day.
 
     Every comparison (milestone met, graduation-ready, behind or far ahead of the pace line) is
     made on exact ratios: a trainee at 188 of 209 (89.95%) has not reached 90%, though 89.95
-    rounds to 90.0 for display.
+    rounds to 90.0 for display. When the portfolio cannot be judged (``judged`` false: a staged
+    framework with no stage set), there is no verdict, no milestone is met or missed, and the
+    trainee is not graduation-ready.
     """
     def exact_at(day: dt.date) -> Fraction:
         return Fraction(percent_at(day))
@@ -122,7 +124,9 @@ def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
     checks = []
     for due, milestone in dated:
         goal = Fraction(milestone.percent)
-        if as_of >= due:
+        if not judged:
+            checks.append(MilestoneCheck(milestone, due, "not_judged", None))
+        elif as_of >= due:
             at_due = exact_at(due)
             state: MilestoneState = "met" if at_due >= goal else "missed"
             checks.append(MilestoneCheck(milestone, due, state, shown(at_due)))
@@ -132,6 +136,8 @@ def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
     margin = framework.pace.far_ahead_margin if framework.pace else None
     if not dated:
         expected, verdict = None, None
+    elif not judged:
+        expected, verdict = shown(expected_exact([(d, m.percent) for d, m in dated], portfolio.scheme.start, as_of)), None
     else:
         line = expected_exact(pace_points(dated), portfolio.scheme.start, as_of)
         expected = shown(line)
@@ -147,7 +153,7 @@ def readiness(framework: Framework, portfolio: Portfolio, as_of: dt.date,
         expected_percent=expected,
         verdict=verdict,
         graduation_percent=graduation,
-        graduation_ready=graduation is not None and percent >= Fraction(graduation),
+        graduation_ready=judged and graduation is not None and percent >= Fraction(graduation),
         milestones=tuple(checks),
         far_ahead_margin=margin,
     )

@@ -37,14 +37,17 @@ def status_of(assessment: str, target: int | None, signoffs: list[Signoff], has_
     """Status and level of one competency from its sign-offs and whether evidence exists.
 
     Binary competencies (achieved/not-achieved) have only those two states. A rated
-    competency with no known target counts as achieved once signed off at any level.
+    competency with no known target (a framework tracked at a stage, for a portfolio that sets
+    none) is never Achieved: a sign-off at some level shows work towards it, nothing more.
     """
     if assessment == "binary":
         return ("achieved" if any(s.achieved for s in signoffs) else "not_achieved"), None
     level = level_of(signoffs)
     if level is None:
         return ("partially_achieved" if has_evidence else "not_achieved"), None
-    if target is None or level == target:
+    if target is None:
+        return "partially_achieved", level
+    if level == target:
         return "achieved", level
     return ("achieved_plus" if level > target else "partially_achieved"), level
 
@@ -88,6 +91,7 @@ class PortfolioStatus:
     total: Tally = Tally()
     by_section: dict[str, Tally] = field(default_factory=dict)
     by_kind: dict[str, Tally] = field(default_factory=dict)
+    not_judged: str | None = None
 
     @property
     def percent_achieved(self) -> float:
@@ -115,7 +119,8 @@ def statuses(catalog: Catalog, portfolio: Portfolio, evidence: Iterable[Evidence
     counts: dict[Status, int] = {s: 0 for s in STATUSES}
     sections: dict[str, list[int]] = {}
     kinds: dict[str, list[int]] = {}
-    for placed in catalog.required_for(portfolio.specialism):
+    stage = portfolio.target_level
+    for placed in catalog.required_for(portfolio.specialism, stage):
         target, source = placed.target(framework, portfolio.target_level)
         mine = by_competency.get(placed.id, [])
         ev = evidenced.get(placed.id, [])
@@ -129,6 +134,7 @@ def statuses(catalog: Catalog, portfolio: Portfolio, evidence: Iterable[Evidence
             tally[1] += row.achieved
     achieved = counts["achieved"] + counts["achieved_plus"]
     return PortfolioStatus(
+        not_judged=_why_not_judged(catalog, rows, stage),
         as_of=as_of,
         competencies=rows,
         counts=counts,
@@ -136,3 +142,15 @@ def statuses(catalog: Catalog, portfolio: Portfolio, evidence: Iterable[Evidence
         by_section={k: Tally(*v) for k, v in sections.items()},
         by_kind={k: Tally(*v) for k, v in kinds.items()},
     )
+
+
+def _why_not_judged(catalog: Catalog, rows: list[CompetencyStatus], stage: int | None) -> str | None:
+    """Why no verdict can be given for this portfolio, or None when one can."""
+    untargeted = [row.placed.id for row in rows if row.placed.assessment == "rated" and row.target is None]
+    if untargeted:
+        return (f"not judged: {len(untargeted)} competencies have no target level (e.g. {untargeted[0]}); "
+                "set target_level in portfolio.yaml to the level or stage this person is tracked at")
+    if stage is None and catalog.staged:
+        return ("not judged: what this framework requires depends on the stage; set target_level in "
+                "portfolio.yaml to the stage this person is tracked at")
+    return None

@@ -36,7 +36,8 @@ def evaluate_over_time(lp: LoadedPortfolio, lf: LoadedFramework,
 
     current = statuses(lf.catalog, lp.portfolio, evidence, signoffs, as_of)
     percent_at = by_record_count([e.date for e in evidence] + [s.date for s in signoffs], evaluated)
-    return current, readiness(lf.framework, lp.portfolio, as_of, percent_at), percent_at
+    return current, readiness(lf.framework, lp.portfolio, as_of, percent_at,
+                               judged=current.not_judged is None), percent_at
 
 
 def _person(person: Person | None) -> dict | None:
@@ -63,7 +64,7 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date,
     st, rd, percent_at = evaluate_over_time(lp, lf, as_of)
     fw, pf = lf.framework, lp.portfolio
     scale = fw.scale
-    signoff_files = {id(r.model): r.doc.path.name for r in lp.signoffs}
+    signoff_files = {id(r.model): r for r in lp.signoffs}
     competencies = []
     for row in st.competencies:
         c, placed = row.placed.competency, row.placed
@@ -112,7 +113,8 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date,
         "by_section": sections,
         "by_kind": {k: {"required": t.required, "achieved": t.achieved, "percent": t.percent}
                     for k, t in st.by_kind.items()},
-        "readiness": _readiness(rd),
+        "not_judged": st.not_judged,
+        "readiness": _readiness(rd, st.not_judged),
         "outlook": outlook(pf, rd, st.total.required, st.total.achieved),
         "trajectory": trajectory(fw, pf, as_of, percent_at, trajectory_points),
         "reflective_piece": _reflective(lp, lf),
@@ -130,16 +132,25 @@ def _last_signoff(lp: LoadedPortfolio, as_of: dt.date) -> str | None:
     return max(dates).isoformat() if dates else None
 
 
-def _signoff(s, file: str | None) -> dict:
-    return {"date": s.date.isoformat(), "level": s.level, "achieved": s.achieved,
+def _signoff(s, record) -> dict:
+    """One sign-off: the date it claims and, beside it, the date git recorded it (None outside git
+    or before it is committed), and the cited evidence edited since then."""
+    return {"date": s.date.isoformat(), "recorded": record.recorded if record else None,
+            "level": s.level, "achieved": s.achieved,
             "signer": {"name": s.signer.name, "email": s.signer.email, "role": s.signer.role},
-            "feedback": s.feedback, "evidence": list(s.evidence), "file": file}
+            "feedback": s.feedback, "evidence": list(s.evidence),
+            "evidence_edited": list(record.evidence_edited) if record else [],
+            "file": record.doc.path.name if record else None}
 
 
-def _readiness(rd: Readiness) -> dict:
+def _readiness(rd: Readiness, not_judged: str | None) -> dict:
+    if rd.verdict:
+        label = VERDICT_LABELS[rd.verdict]
+    else:
+        label = "Not judged" if not_judged else "No milestones in this framework"
     return {
         "verdict": rd.verdict,
-        "verdict_label": VERDICT_LABELS[rd.verdict] if rd.verdict else "No milestones in this framework",
+        "verdict_label": label,
         "expected_percent": rd.expected_percent,
         "far_ahead_margin": rd.far_ahead_margin,
         "graduation_percent": rd.graduation_percent,
@@ -167,4 +178,6 @@ def _reflective(lp: LoadedPortfolio, lf: LoadedFramework) -> dict | None:
         "length_ok": lp.reflective_words is not None and rule.min_words <= lp.reflective_words <= rule.max_words,
         "in_window": ref is not None and window_start <= ref.completed <= lp.portfolio.scheme.end,
         "sections": list(rule.sections),
+        "criteria_intro": rule.criteria_intro,
+        "criteria": [{"heading": g.heading, "items": list(g.items)} for g in rule.criteria],
     }

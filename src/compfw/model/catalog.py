@@ -19,6 +19,18 @@ class Placed:
     def id(self) -> str:
         return self.competency.id
 
+    @property
+    def stages(self) -> list[int] | None:
+        """The stages at which this competency is required (None: every stage)."""
+        for holder in (self.competency, self.element, self.section):
+            if holder is not None and holder.stages is not None:
+                return holder.stages
+        return None
+
+    def required_at(self, stage: int | None) -> bool:
+        """Whether a person tracked at this stage must achieve it; with no stage known, yes."""
+        return stage is None or self.stages is None or stage in self.stages
+
     def target(self, framework: Framework, target_level: int | None) -> tuple[int | None, str]:
         """The target level and where it comes from; binary competencies have none."""
         if self.assessment == "binary":
@@ -60,13 +72,20 @@ class Catalog:
     def get(self, competency_id: str) -> Placed | None:
         return self.by_id.get(competency_id)
 
-    def required_for(self, specialism: str | None) -> list[Placed]:
-        """Competencies a trainee must achieve: all core, plus specialist ones of their specialism.
+    @cached_property
+    def staged(self) -> bool:
+        """Whether what is required depends on the stage a person is tracked at."""
+        return any(p.stages is not None for p in self.placed)
+
+    def required_for(self, specialism: str | None, stage: int | None = None) -> list[Placed]:
+        """Competencies a trainee must achieve: all core, plus specialist ones of their specialism,
+        of those required at their stage.
 
         A framework carries the specialist competencies of one specialism, so specialist
         competencies count when the trainee's specialism is the framework's (or either is unset).
+        With no stage known every competency is listed (and the status engine declines to judge).
         """
         fw = self.framework.specialism
-        if fw is None or specialism is None or specialism == fw:
-            return list(self.placed)
-        return [p for p in self.placed if p.competency.kind == "core"]
+        everything = fw is None or specialism is None or specialism == fw
+        return [p for p in self.placed
+                if (everything or p.competency.kind == "core") and p.required_at(stage)]

@@ -178,6 +178,8 @@ class Record:
     model: Any
     doc: YamlDocument
     loc: tuple = ()
+    recorded: str | None = None  # a sign-off's: the date git recorded it (model.provenance), if committed
+    evidence_edited: tuple[str, ...] = ()  # a sign-off's: cited evidence changed since it was recorded
 
     def pos(self, *more: Any) -> tuple[int, int]:
         return position_of(self.doc.data, self.loc + tuple(more))

@@ -23,6 +23,9 @@ Slug = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[a-z0-9][a-z
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Text = Annotated[str, Field(min_length=1)]
 Statement = str | list[str]
+# The scale values (stages) at which a section, element or competency is required; left out, it is
+# required at every stage. Innermost wins: a competency's list over its element's over its section's.
+Stages = Annotated[list[Annotated[StrictInt, Field(ge=0, le=20)]], Field(min_length=1)] | None
 
 
 class Strict(BaseModel):
@@ -88,11 +91,20 @@ class Pace(Strict):
     source: str = ""
 
 
+class CriteriaGroup(Strict):
+    """One column of criteria a trainee is advised to consider when writing the reflective piece."""
+
+    heading: Text
+    items: Annotated[list[Text], Field(min_length=1)]
+
+
 class ReflectivePiece(Strict):
     sections: Annotated[list[Id], Field(min_length=1)]
     words: Annotated[StrictInt, Field(ge=1)]
     tolerance_percent: Annotated[float, Field(ge=0, le=100)] = 0
     final_months: Annotated[StrictInt, Field(ge=1)]
+    criteria: list[CriteriaGroup] = []
+    criteria_intro: str = ""
     source: str = ""
 
     @property
@@ -104,9 +116,29 @@ class ReflectivePiece(Strict):
         return round(self.words * (1 + self.tolerance_percent / 100))
 
 
+class SectionSignoff(Strict):
+    """Who signs off the competencies of some sections, and what their sign-off must state.
+
+    ``signers`` may sign; ``absence_signers`` may sign only in the placement manager's absence, and
+    their sign-off says so (``placement_manager_absent: true`` with an ``absence_reason``). With
+    ``discussion_required`` every sign-off states when the reflective piece was discussed
+    (``discussed: DATE``).
+    """
+
+    sections: Annotated[list[Id], Field(min_length=1)]
+    signers: Annotated[list[Role], Field(min_length=1)]
+    absence_signers: list[Role] = []
+    discussion_required: StrictBool = False
+    source: str = ""
+
+
 class SignoffRules(Strict):
     feedback_min_words: Annotated[StrictInt, Field(ge=0)] = 15
     source: str = ""
+    sections: list[SectionSignoff] = []
+
+    def for_section(self, section_id: str) -> SectionSignoff | None:
+        return next((rule for rule in self.sections if section_id in rule.sections), None)
 
 
 class Competency(Strict):
@@ -119,6 +151,7 @@ class Competency(Strict):
     target_source: TargetSource | None = None
     assessment: Assessment | None = None
     statements: dict[StrictInt, Statement] = {}
+    stages: Stages = None
     printed_id: str | None = None
     notes: str = ""
 
@@ -134,6 +167,7 @@ class Element(Strict):
     title: Text
     description: str = ""
     statements: dict[StrictInt, Statement] = {}
+    stages: Stages = None
     competencies: list[Competency] = []
     notes: str = ""
 
@@ -143,6 +177,7 @@ class Section(Strict):
     title: Text
     description: str = ""
     assessment: Assessment = "rated"
+    stages: Stages = None
     elements: list[Element] = []
     competencies: list[Competency] = []
     notes: str = ""
@@ -266,6 +301,17 @@ class Signoff(Strict):
     date: dt.date
     feedback: str
     evidence: list[Id] = []
+    discussed: dt.date | None = None
+    placement_manager_absent: Literal[True] | None = None
+    absence_reason: Text | None = None
+
+    @model_validator(mode="after")
+    def _absence_is_explained(self) -> Signoff:
+        if self.placement_manager_absent and not (self.absence_reason or "").strip():
+            raise ValueError("placement_manager_absent: true needs an 'absence_reason'")
+        if self.absence_reason is not None and not self.placement_manager_absent:
+            raise ValueError("absence_reason goes with 'placement_manager_absent: true'")
+        return self
 
     @model_validator(mode="after")
     def _level_or_achieved(self) -> Signoff:

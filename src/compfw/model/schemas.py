@@ -69,6 +69,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "date": "The date of the sign-off (YYYY-MM-DD).",
         "feedback": "Detailed, constructive feedback: the framework requires it with every sign-off.",
         "evidence": "Ids of the evidence entries this sign-off rests on.",
+        "discussed": "When signer and trainee discussed the reflective piece (YYYY-MM-DD); required where the framework says so (Personal Qualities).",
+        "placement_manager_absent": "true when a programme manager signs in the placement manager's absence, where the framework allows it only then.",
+        "absence_reason": "Why the placement manager is absent (with placement_manager_absent: true).",
     },
     "ReviewRequest": {
         "to": "The email of the manager asked: the programme manager or a placement manager named in portfolio.yaml.",
@@ -79,6 +82,15 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "Framework": {
         "replaces": "The version this one supersedes and how competency ids were renamed (old: new).",
         "default_target": "Target level for rated competencies whose source shows none.",
+    },
+    "Section": {
+        "stages": "Stages (scale levels) at which this section is required; left out: every stage.",
+    },
+    "Element": {
+        "stages": "Stages (scale levels) at which this element is required; left out: the section's.",
+    },
+    "Competency": {
+        "stages": "Stages (scale levels) at which this competency is required; left out: the element's.",
     },
     "Replaces": {
         "version": "The version this framework version supersedes.",

@@ -185,5 +185,11 @@ def competency_rows(lf) -> list[dict]:
             "assessment": p.assessment,
             "printed_id": p.competency.printed_id,
             "statements": {str(k): v for k, v in p.competency.statements.items()},
+            "section_title": p.section.title,
+            "element_title": p.element.title if p.element else None,
+            "hlm": list(p.competency.hlm),
+            "examples": list(p.competency.examples),
+            "notes": p.competency.notes,
+            "required_stages": p.stages,
         })
     return rows

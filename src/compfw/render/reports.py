@@ -49,7 +49,8 @@ def signoff_history(doc: dict) -> list[dict]:
                 "section": c["section"], "section_title": c["section_title"], "assessment": c["assessment"],
                 "level": s["level"], "level_name": names.get(s["level"]) if s["level"] is not None else None,
                 "achieved": s["achieved"], "signer": s["signer"], "feedback": s["feedback"],
-                "evidence": s["evidence"], "file": s["file"],
+                "evidence": s["evidence"], "file": s["file"], "recorded": s["recorded"],
+                "evidence_edited": s["evidence_edited"],
             })
     out.sort(key=lambda s: (s["date"], s["file"] or "", s["competency"]))
     return out

@@ -117,6 +117,8 @@ def readiness_lines(doc: dict, view: View) -> list:
         verdict = hanging("", said, view.width, indent=11)
         verdict[0].stylize(VERDICT_STYLE[rd["verdict"]], 11, 11 + len(rd["verdict_label"]))
         lines.extend(verdict)
+    if doc.get("not_judged"):
+        lines.extend(_wrapped(doc["not_judged"], view, style="yellow"))
     for m in rd["milestones"]:
         at = f", {m['percent_at_due']:.1f}% at that date" if m["percent_at_due"] is not None else ""
         lines.extend(hanging("  ", one_line(f"{m['name']}: {m['percent']:g}% by {m['due']}: {m['state']}{at}"),
@@ -271,6 +273,27 @@ def what_next(doc: dict, view: View) -> list:
             where = "in the tables above" if view.missing_only else \
                 "in the tables above; `compfw status --missing` shows only those"
             lines.extend(hanging("  ", f"and {rest} more not yet achieved ({where}).", view.width, style="dim"))
+    return lines + piece_lines(doc, view)
+
+
+def piece_lines(doc: dict, view: View) -> list:
+    """Where the reflective piece is a next step (a competency it signs off is missing), what the
+    framework asks it to cover."""
+    piece = doc.get("reflective_piece")
+    if not piece or not piece.get("criteria"):
+        return []
+    waiting = [c for c in doc["competencies"] if c["section"] in piece["sections"] and c["status"] in MISSING
+               and (view.section is None or c["section"] == view.section)]
+    if not waiting:
+        return []
+    lines = hanging("", f"Next: the reflective piece for {waiting[0]['section_title']} ({piece['min_words']}-"
+                        f"{piece['max_words']} words, completed between {piece['window_start']} and "
+                        f"{piece['window_end']}). {piece['criteria_intro']}".rstrip(), view.width, indent=2,
+                    style="bold")
+    for group in piece["criteria"]:
+        lines.extend(hanging("  ", group["heading"], view.width, indent=4))
+        for item in group["items"]:
+            lines.extend(hanging("    - ", item, view.width, indent=6, style="dim"))
     return lines
 
 

@@ -15,6 +15,7 @@ from compfw.files.reading import is_record_name
 from compfw.model.loading import PORTFOLIO_FILE
 from compfw.model.models import Framework, Signoff
 from compfw.model.policy import POLICY_FILE
+from compfw.model.provenance import evidence_at
 from compfw.files.problems import Problem
 from compfw.files.yaml_located import YamlProblem
 from compfw.files.yaml_parse import parse_text
@@ -156,13 +157,6 @@ def tree_findings(scope: Scope, trust: Trust) -> list[Problem]:
 # --- evidence edited after a sign-off that cites it ---------------------------------------------
 
 
-def evidence_entries(blob: bytes | None) -> dict[str, object]:
-    """The entries of one evidence file by id (a file holds one entry or a list of them)."""
-    data = _parsed(blob)
-    items = data if isinstance(data, list) else [data]
-    return {item["id"]: item for item in items if isinstance(item, dict) and isinstance(item.get("id"), str)}
-
-
 class _EvidenceAt:
     """Evidence entries by id of one portfolio at one revision, read once."""
 
@@ -171,14 +165,9 @@ class _EvidenceAt:
         self.cache: dict[tuple[str, str], dict[str, tuple[str, object]]] = {}
 
     def __call__(self, rev: str, folder: str) -> dict[str, tuple[str, object]]:
-        key = (rev, folder)
-        if key not in self.cache:
-            files = [p for p, mode in gitutil.tree_modes(self.scope.top, rev, f"{folder}/evidence").items()
-                     if mode not in LINK_MODES and is_record_name(p.rsplit("/", 1)[-1])]
-            blobs = gitutil.read_blobs(self.scope.top, [f"{rev}:{p}" for p in files])
-            self.cache[key] = {eid: (path, entry) for path in sorted(files)
-                               for eid, entry in evidence_entries(blobs[f"{rev}:{path}"]).items()}
-        return self.cache[key]
+        if (rev, folder) not in self.cache:
+            self.cache[(rev, folder)] = evidence_at(self.scope.top, rev, folder)
+        return self.cache[(rev, folder)]
 
 
 def edited_evidence(scope: Scope, added_in_range: set[str]) -> list[Problem]:

@@ -39,6 +39,8 @@ class SignoffRequest:
     evidence: tuple[str, ...] = ()
     role: str | None = None  # placement_manager | programme_manager; None: the role the signer holds
     date: dt.date | None = None  # None: today
+    discussed: dt.date | None = None  # when the reflective piece was discussed (Personal Qualities)
+    absence_reason: str | None = None  # why the placement manager is absent (a programme manager signs)
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,16 @@ def _assessed(competency: str, placed, level: int | None) -> dict | tuple[str, s
     return {"achieved": True}  # an unknown id: the rules say so, with the framework named
 
 
+def _statements(request: SignoffRequest) -> dict:
+    """What the sign-off states beyond its level: the discussion date, the placement manager's absence."""
+    out: dict = {}
+    if request.discussed is not None:
+        out["discussed"] = request.discussed
+    if request.absence_reason is not None:
+        out.update(placement_manager_absent=True, absence_reason=request.absence_reason.strip())
+    return out
+
+
 def plan_signoffs(request: SignoffRequest, opened: Opened, signer: Signer, on: dt.date) -> list[NewSignoff]:
     """The files to write, or UserError naming every competency that cannot be signed off."""
     catalog = opened.framework.catalog
@@ -199,7 +211,8 @@ def plan_signoffs(request: SignoffRequest, opened: Opened, signer: Signer, on: d
             failures.append((competency, *assessed))
             continue
         fields = {"competency": competency, **assessed, "signer": signer.model_dump(), "date": on,
-                  "feedback": request.feedback.strip(), "evidence": list(request.evidence)}
+                  "feedback": request.feedback.strip(), "evidence": list(request.evidence),
+                  **_statements(request)}
         path = folder / _file_name(on, competency, taken)
         text = render_record(fields)
         record = _parse_back(path, text)

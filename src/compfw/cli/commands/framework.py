@@ -7,7 +7,7 @@ import sys
 
 from compfw.cli.output import console, guarded
 from compfw.model.loading import resolve
-from compfw.render.case_export import competency_rows
+from compfw.render.framework_document import framework_counts
 
 
 def _store():
@@ -15,18 +15,6 @@ def _store():
 
     return FrameworkStore.for_repo(find_repo_root())
 
-
-def framework_counts(lf) -> dict:
-    fw = lf.framework
-    placed = lf.catalog.placed
-    return {
-        "sections": len(fw.sections),
-        "elements": sum(len(s.elements) for s in fw.sections),
-        "competencies": len(placed),
-        "core": sum(p.competency.kind == "core" for p in placed),
-        "specialist": sum(p.competency.kind == "specialist" for p in placed),
-        "binary": sum(p.assessment == "binary" for p in placed),
-    }
 
 
 def run_list(json_out: bool) -> int:
@@ -64,15 +52,10 @@ def render_list(rows: list[dict]) -> None:
 def run_show(framework_id: str, version: str | None, json_out: bool) -> int:
     def body() -> int:
         lf = resolve(_store(), framework_id, version)
-        fw = lf.framework
         if json_out:
-            doc = {"id": fw.id, "version": fw.version, "title": fw.title, "source": fw.source.model_dump(),
-                   "scale": [lv.model_dump() for lv in fw.scale.levels] if fw.scale else [],
-                   "default_target": fw.default_target,
-                   "milestones": [m.model_dump() for m in fw.milestones],
-                   "counts": framework_counts(lf), "notes": list(fw.notes),
-                   "competencies": competency_rows(lf)}
-            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            from compfw.render.framework_document import framework_document
+
+            sys.stdout.write(json.dumps(framework_document(lf), indent=2, ensure_ascii=False) + "\n")
             return 0
         render_tree(lf)
         return 0

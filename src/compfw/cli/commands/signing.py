@@ -34,6 +34,10 @@ def register(app: typer.Typer) -> None:
         date: Annotated[Optional[str], typer.Option("--date", metavar="DATE", help="Date of the sign-off (YYYY-MM-DD; default today).")] = None,
         commit: Annotated[bool, typer.Option("--commit", help="Commit exactly the new files as your own commit (signed when "
                                                               "the trust policy requires it).")] = False,
+        discussed: Annotated[Optional[str], typer.Option("--discussed", metavar="DATE",
+                                                         help="When you and the trainee discussed the reflective piece (Personal Qualities).")] = None,
+        absent: Annotated[Optional[str], typer.Option("--placement-manager-absent", metavar="REASON",
+                                                      help="Programme manager signing in the placement manager's absence: why they are absent.")] = None,
     ) -> None:
         """Record your sign-off as a manager: one new file per competency, checked as validate checks it.
 
@@ -44,8 +48,12 @@ def register(app: typer.Typer) -> None:
 
         on = parse_date(date, "--date") if date is not None else None
         chosen = _role(role)
+        talked = parse_date(discussed, "--discussed") if discussed is not None else None
+        if absent is not None and not absent.strip():
+            raise typer.BadParameter("give the reason the placement manager is absent", param_hint="--placement-manager-absent")
         text = sys.stdin.read() if feedback == "-" else feedback
-        raise typer.Exit(run_signoff(portfolio, competencies, text, level, evidence or [], chosen, on, commit))
+        raise typer.Exit(run_signoff(portfolio, competencies, text, level, evidence or [], chosen, on, commit,
+                                     discussed=talked, absence_reason=absent))
 
     @app.command()
     def audit(
@@ -108,13 +116,15 @@ def _role(value: str | None) -> str | None:
 
 
 def run_signoff(portfolio: Path, competencies: list[str], feedback: str, level: int | None,
-                evidence: list[str], role: str | None, on, commit: bool) -> int:
+                evidence: list[str], role: str | None, on, commit: bool,
+                discussed=None, absence_reason: str | None = None) -> int:
     from compfw.files.interrupts import DeferredInterrupts, Interrupted
 
     def body() -> int:
         from compfw.trust.signoff import SignoffRequest, record_signoffs
 
-        request = SignoffRequest(portfolio, tuple(competencies), feedback, level, tuple(evidence), role, on)
+        request = SignoffRequest(portfolio, tuple(competencies), feedback, level, tuple(evidence), role, on,
+                                 discussed=discussed, absence_reason=absence_reason)
         with DeferredInterrupts() as interrupts:
             try:
                 outcome = record_signoffs(request, commit, interrupts)
