@@ -6,6 +6,7 @@ that `compfw --help` and each command start no slower than they must.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -146,24 +147,52 @@ _register_extensions()
 
 def main() -> None:
     """Entry point: the one place where an error turns into a message and an exit code."""
-    from compfw.cli.output import print_error
+    from compfw.cli.output import print_error, print_problems
 
     try:
-        app()
+        try:
+            app()
+        finally:
+            sys.stdout.flush()  # a full disk shows here, while it can still be reported
     except UserError as exc:
         print_error(exc.message, exc.hint)
-        for problem in exc.problems:
-            print_error(problem.as_text())
+        print_problems(exc.problems, "error: ")
         sys.exit(1)
     except KeyboardInterrupt:
         print_error("interrupted")
         sys.exit(130)
     except BrokenPipeError:
+        _drop_output()
+        sys.exit(1)
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_ERRORS:
+            raise_internal(exc)
+        _drop_output()
+        print_error(f"cannot write the output: {exc.strerror}", "check the disk or pipe the output goes to")
         sys.exit(1)
     except Exception as exc:  # the last line of defence: never a traceback for a user
-        print_error(f"internal error: {type(exc).__name__}: {exc}",
-                    "this is a bug in compfw; please report it with the command you ran")
-        sys.exit(1)
+        raise_internal(exc)
+
+
+# Errors of writing the output (a full disk, a quota, a closed pipe), not of compfw.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
+
+
+def _drop_output() -> None:
+    """Send what is still buffered for stdout nowhere, so that exiting does not try (and fail) again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def raise_internal(exc: Exception) -> None:
+    from compfw.cli.output import print_error
+
+    print_error(f"internal error: {type(exc).__name__}: {exc}",
+                "this is a bug in compfw; please report it with the command you ran")
+    sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable
 
 from compfw.files.problems import UserError
+from compfw.render.reporters import problem_line
+from compfw.render.terminal import console_options, shown
 
 
 def colour_wanted(stream=None) -> bool:
@@ -22,13 +24,20 @@ def console(stderr: bool = False):
     stream = sys.stderr if stderr else sys.stdout
     colour = colour_wanted(stream)
     return Console(file=stream, no_color=not colour, color_system="auto" if colour else None,
-                   highlight=False, soft_wrap=not colour, emoji=False)
+                   soft_wrap=not colour, **console_options())
 
 
 def print_error(message: str, hint: str = "") -> None:
-    sys.stderr.write(f"error: {message}\n")
+    """An error for a person: the message and hint may quote data, so they are shown escaped."""
+    sys.stderr.write(f"error: {shown(message)}\n")
     if hint:
-        sys.stderr.write(f"hint: {hint}\n")
+        sys.stderr.write(f"hint: {shown(hint)}\n")
+
+
+def print_problems(problems, prefix: str = "") -> None:
+    """Problems on stderr, one a line."""
+    for problem in problems:
+        sys.stderr.write(f"{prefix}{problem_line(problem)}\n")
 
 
 def guarded(run: Callable[[], int]) -> int:
@@ -37,6 +46,5 @@ def guarded(run: Callable[[], int]) -> int:
         return run()
     except UserError as exc:
         print_error(exc.message, exc.hint)
-        for problem in exc.problems:
-            sys.stderr.write(problem.as_text() + "\n")
+        print_problems(exc.problems)
         return 1

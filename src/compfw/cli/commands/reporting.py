@@ -49,8 +49,9 @@ def register(app: typer.Typer) -> None:
 
 
 def run_report(path: Path | None, *, cohort: bool, output: Path | None, template: str | None, as_of,
-               fmt: str, since, last: int, context_json: bool) -> int:
-    from compfw.cli.output import guarded
+               fmt: str, since, last: int, context_json: bool, stale_days: int | None = None) -> int:
+    from compfw.cli.output import guarded, print_problems
+    from compfw.render.terminal import json_safe, shown
 
     def body() -> int:
         from compfw.files.problems import UserError, display_path, today
@@ -74,19 +75,18 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
         if cohort:
             context = reports.cohort_context(path, as_of, today(), name)
             for failed in context["failed"]:
-                sys.stderr.write(f"warning: {failed['folder']}: not in the report: {failed['error']}\n")
+                sys.stderr.write(shown(f"warning: {failed['folder']}: not in the report: {failed['error']}") + "\n")
         else:
             from compfw.checks.workspace import open_portfolio
 
             opened = open_portfolio(path)
-            for problem in opened.problems:
-                sys.stderr.write(f"warning: {problem.as_text()}\n")
+            print_problems(opened.problems, "warning: ")
             if any(p.severity == "error" for p in opened.problems):
                 sys.stderr.write("warning: sign-offs with errors are not counted; run `compfw validate`\n")
             context = reports.trainee_context(opened.portfolio, opened.framework, as_of, since, last, name)
 
         if context_json:
-            text = json.dumps(context, indent=2, ensure_ascii=False) + "\n"
+            text = json_safe(json.dumps(context, indent=2, ensure_ascii=False)) + "\n"
         elif fmt == "csv":
             text = reports.cohort_csv(context)
         else:
