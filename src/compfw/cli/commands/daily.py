@@ -104,7 +104,7 @@ def run_request(portfolio: Path, competencies: list[str], to: str, note: str, on
     def body() -> int:
         from compfw.authoring.request import prepare_request, write_request
         from compfw.files.problems import display_path
-        from compfw.render.terminal_text import plain
+        from compfw.render.terminal import shown as plain
 
         new = prepare_request(portfolio, competencies, to, note, on, _today())
         path = write_request(new)
