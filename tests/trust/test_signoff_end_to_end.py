@@ -27,7 +27,7 @@ from conftest import CASES, REPO, TODAY, copy_tree
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="SSH signing needs ssh-keygen")
 
 EXE = Path(sys.executable).parent / "compfw"
-WORKFLOW = REPO / "docs" / "examples" / "compfw-pull-request.yml"
+ACTION = REPO / "action.yml"
 FEEDBACK = "Clear, well evidenced collaboration with the regional network; keep sharing it."
 WHEN = f"{TODAY}T12:00:00+00:00"
 
@@ -60,10 +60,11 @@ class Person:
 
 
 def ci_audit_command() -> list[str]:
-    """The audit step of the shipped workflow, as GitHub would run it for a pull request into main."""
-    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["check"]["steps"]
-    [run] = [s["run"] for s in steps if str(s.get("run", "")).strip().startswith("compfw audit")]
-    args = shlex.split(run.strip().replace("$BASE_REF", "main"))
+    """The audit command of the shipped action, as it runs for a pull request into main."""
+    steps = yaml.safe_load(ACTION.read_text())["runs"]["steps"]
+    [line] = [line.strip() for s in steps for line in str(s.get("run", "")).splitlines()
+              if line.strip().startswith("compfw audit")]
+    args = shlex.split(line.split("||")[0].replace('"$base"', "origin/main"))
     return [str(EXE), *args[1:]]
 
 
