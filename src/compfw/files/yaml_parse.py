@@ -88,6 +88,13 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 5] + "...'"
 
 
+def _inner_depth(depth: int, first: yaml.Node | None) -> int:
+    """The depth of a collection's items; refused at the first item past the bound."""
+    if depth + 1 > MAX_DEPTH and first is not None:
+        raise YamlProblem(*_pos(first), f"data is nested more than {MAX_DEPTH} levels deep", TOO_DEEP_HINT)
+    return depth + 1
+
+
 class _Builder:
     """Plain data from composed nodes, with positions, and within the bounds.
 
@@ -169,10 +176,7 @@ class _Builder:
         mark = node.start_mark
         out = LocatedList((mark.line + 1, mark.column + 1))
         positions, raw, append = out.item_pos, out.raw, out.append
-        inner = depth + 1
-        if inner > MAX_DEPTH and node.value:
-            raise YamlProblem(*_pos(node.value[0]), f"data is nested more than {MAX_DEPTH} levels deep",
-                              TOO_DEEP_HINT)
+        inner = _inner_depth(depth, node.value[0] if node.value else None)
         for index, item in enumerate(node.value):
             mark = item.start_mark
             positions.append((mark.line + 1, mark.column + 1))
@@ -186,10 +190,7 @@ class _Builder:
         mark = node.start_mark
         out = LocatedDict((mark.line + 1, mark.column + 1))
         key_pos, value_pos, raw = out.key_pos, out.value_pos, out.raw
-        inner = depth + 1
-        if inner > MAX_DEPTH and node.value:
-            raise YamlProblem(*_pos(node.value[0][0]), f"data is nested more than {MAX_DEPTH} levels deep",
-                              TOO_DEEP_HINT)
+        inner = _inner_depth(depth, node.value[0][0] if node.value else None)
         for key_node, value_node in node.value:
             if type(key_node) is not _SCALAR_NODE:
                 raise YamlProblem(*_pos(key_node), "a mapping key must be a plain value", "use a simple text key")
