@@ -331,3 +331,17 @@ def test_the_workflow_audit_command_fails_without_a_policy_on_the_base(make_repo
     failed = run_workflow_audit(repo)
     assert failed.returncode == 1
     assert "::error file=.compfw/policy.yaml,title=compfw trust-no-policy::" in failed.stdout
+
+
+def test_a_personal_qualities_record_claiming_the_placement_managers_absence_is_caught(cli, repo):
+    # The trainee writes the programme manager's Personal Qualities sign-off, with every field the
+    # rule asks for (discussion date, the placement manager's absence), and commits it as herself.
+    record = repo / "portfolios" / "asha" / "signoffs" / "pq.yaml"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text('competency: "1.1.1"\nachieved: true\n'
+                      "signer: {name: Pat Prog, email: pat@example.org, role: programme_manager}\n"
+                      "date: 2026-11-01\ndiscussed: 2026-10-20\nplacement_manager_absent: true\n"
+                      "absence_reason: on leave\nfeedback: Thoughtful piece; we discussed it at length together.\n")
+    commit(repo, ASHA, "my Personal Qualities")
+    found = pr_codes(cli, repo)
+    assert ("pq.yaml", "trust-author-mismatch") in found and ("pq.yaml", "trust-unsigned") in found, found
