@@ -100,3 +100,33 @@ def git_repo(make_repo):
 
 
 SEEDS = Path(os.environ.get("COMPFW_SEEDS") or REPO.parent / "shared" / "seeds")
+
+
+def markdown_tables(markdown: str) -> list[list[list[str]]]:
+    """Each table as rows of cell texts, as a CommonMark + GFM-tables parser reads it."""
+    from markdown_it import MarkdownIt
+
+    tables, row, rows = [], None, None
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        if token.type == "table_open":
+            rows = []
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "inline" and row is not None:
+            row.append(token.content)
+        elif token.type == "tr_close":
+            rows.append(row)
+            row = None
+        elif token.type == "table_close":
+            tables.append(rows)
+    return tables
+
+
+def committed_signoff_case(make_repo) -> Path:
+    """The sign-off case repository with a reflective piece, committed once."""
+    root = make_repo(CASES / "signoff" / "repo")
+    (root / "portfolios" / "asha" / "reflective-piece.md").write_text("word " * 2000 + "\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "portfolios")
+    return root

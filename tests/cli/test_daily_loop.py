@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CASES, git
+from conftest import committed_signoff_case, git, markdown_tables
 from markdown_it import MarkdownIt
 
 COMPFW = Path(sys.executable).parent / "compfw"
@@ -40,29 +40,9 @@ def be(root: Path, person: tuple[str, str]) -> None:
 @pytest.fixture
 def repo(make_repo):
     assert COMPFW.exists(), f"the compfw entry point is not installed beside {sys.executable}"
-    root = make_repo(CASES / "signoff" / "repo")
-    (root / "portfolios" / "asha" / "reflective-piece.md").write_text("word " * 2000 + "\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "portfolios")
-    return root
+    return committed_signoff_case(make_repo)
 
 
-def _tables(markdown: str) -> list[list[list[str]]]:
-    tables, rows, row = [], None, None
-    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
-        if token.type == "table_open":
-            rows = []
-        elif token.type == "tr_open":
-            row = []
-        elif token.type == "inline" and row is not None:
-            row.append(token.content)
-        elif token.type == "tr_close":
-            rows.append(row)
-            row = None
-        elif token.type == "table_close":
-            tables.append(rows)
-    return tables
 
 
 def test_request_queue_signoff_diff(repo):
@@ -124,7 +104,7 @@ def test_request_queue_signoff_diff(repo):
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
     assert headings == ["compfw: what this change does to the portfolios", "Asha Trainee (asha)"]
-    standing, competencies = _tables(markdown)
+    standing, competencies = markdown_tables(markdown)
     assert standing == [["", "before", "after"], ["achieved", "0.0% (0 of 10)", "10.0% (1 of 10)"],
                         ["readiness", "Behind pace", "Behind pace"]]
     assert competencies == [["competency", "before", "after", "signed by"],

@@ -11,7 +11,7 @@ import os
 
 import pytest
 import yaml
-from conftest import CASES
+from conftest import CASES, markdown_tables
 from markdown_it import MarkdownIt
 
 QUEUE_CASES = sorted(p for p in (CASES / "queue").iterdir() if (p / "case.yaml").exists())
@@ -34,23 +34,6 @@ def test_queue_case(case, run, make_repo, cli):
     assert "Traceback" not in result.stderr
 
 
-def _tables(markdown: str) -> list[list[list[str]]]:
-    """Each table as rows of cell texts, as a CommonMark + GFM-tables parser reads it."""
-    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
-    tables, row, rows = [], None, None
-    for token in tokens:
-        if token.type == "table_open":
-            rows = []
-        elif token.type == "tr_open":
-            row = []
-        elif token.type == "inline" and row is not None:
-            row.append(token.content)
-        elif token.type == "tr_close":
-            rows.append(row)
-            row = None
-        elif token.type == "table_close":
-            tables.append(rows)
-    return tables
 
 
 def test_markdown_digest_parses_into_one_table_per_busy_manager():
@@ -61,7 +44,7 @@ def test_markdown_digest_parses_into_one_table_per_busy_manager():
                         "Max Place (max@example.org): 1 waiting, from 1 of 1 trainee",
                         "Nia North (nia@example.org): 1 waiting, from 1 of 1 trainee",
                         "Pat Prog (pat@example.org): 2 waiting, from 2 of 2 trainees"]
-    tables = _tables(text)
+    tables = markdown_tables(text)
     assert [len(t) - 1 for t in tables] == [1, 1, 1, 2]
     assert all(len(row) == 6 for table in tables for row in table)
     nia = tables[2][1]

@@ -11,6 +11,13 @@ Each case is a folder, tests/cases/hostile/<case>/:
                         case.yaml's stdout_contains: texts stdout must contain)
     expected-stderr.txt stderr, byte for byte (absent: stderr must be empty)
 
+and optionally in case.yaml: env (variables for the run), git: true (the repository is committed
+with `git init` before the run), stdout: full (stdout is /dev/full, a full disk), writes (the
+files the command creates or changes, each compared with expected-files/<path>; nothing else may
+change; a glob maps to the name of its expected file), repo_from (folders under tests/cases whose
+files come first, the case's repo/ on top), normalise ([regex, replacement] pairs applied to the
+output). In the expected files, <repo> stands for the repository's absolute path.
+
 Every case runs `python -m compfw.cli` as a real process, so that a crash in C (a segmentation
 fault in libyaml) fails the case instead of killing the test run, and a hang is caught by a time
 bound: TIME_LIMIT seconds, generous for a loaded 2-core CI machine (a guard against hangs, not a
@@ -102,8 +109,43 @@ def fifos(root: Path, outside: Path) -> None:
     os.mkfifo(folder / "reflective-piece.md")
 
 
-GENERATORS = {f.__name__: f for f in (alias_bomb, deep_nesting, deep_portfolio, huge_narrative, oversized, symlinks,
-                                      status_symlink, fifos)}
+SIGNOFF = ('competency: "2.1.1"\nlevel: {level}\nsigner: {{name: Max Place, email: max@example.org, '
+           'role: placement_manager}}\ndate: 2026-01-10\nfeedback: Clear and well evidenced collaboration with '
+           'the regional network.\n')
+
+
+def huge_numbers(root: Path, outside: Path) -> None:
+    """Integers YAML 1.1 reads in every base, far too large to print (Python refuses past 4,300 digits)."""
+    levels = {"hex": "0x" + "f" * 4000, "binary": "0b" + "1" * 14000, "octal": "0o" + "7" * 5000,
+              "sexagesimal": ":".join(["59"] * 3000), "decimal": "9" * 5000, "negative": "-" + "9" * 4400,
+              "underscores": "1_" * 3000 + "0", "just-big": "9" * 30}
+    for name, level in levels.items():
+        write(root / f"portfolios/s/signoffs/{name}.yaml", SIGNOFF.format(level=level))
+    write(root / "portfolios/s/evidence/key.yaml", f"? 0x{'a' * 4000}\n: 1\n")
+
+
+def alias_flood(root: Path, outside: Path) -> None:
+    """819 kB that expand to 23.8 billion characters: 240,000 aliases of one 99,000-character text."""
+    lines = ["id: ev-1", "date: 2026-01-05", "title: Flood", 'competencies: ["2.1.1"]', "documents:",
+             "- &doc " + "x" * 99_000]
+    lines += ["- *doc"] * 240_000
+    write(root / "portfolios/s/evidence/flood.yaml", "\n".join(lines) + "\n")
+
+
+def newline_names(root: Path, outside: Path) -> None:
+    """A file name and keys with a newline followed by a GitHub workflow command."""
+    write(root / "portfolios/s/signoffs/a\n::error file=x.py::forged.yaml", "competency: [unclosed\n")
+    write(root / "portfolios/s/evidence/keys.yaml",
+          'id: ev-1\ndate: 2026-01-05\ntitle: Keys\ncompetencies: ["2.1.1"]\n'
+          '"x\\n::error file=y.py::forged key": 1\n"\\r\\e[2Jz": 2\n')
+
+
+def long_narrative(root: Path, outside: Path) -> None:
+    write(root / "narrative.md", ("A long narrative, longer than any value compfw reads. " * 2000).strip() + "\n")
+
+
+GENERATORS = {f.__name__: f for f in (long_narrative, newline_names, alias_bomb, deep_nesting, deep_portfolio, huge_narrative, oversized, symlinks,
+                                      status_symlink, fifos, huge_numbers, alias_flood)}
 
 
 def write(path: Path, text: str) -> None:
@@ -123,6 +165,8 @@ def snapshot(root: Path) -> dict[str, tuple]:
     """Every entry under root, links not followed: kind, size, modification time."""
     out = {}
     for folder, dirs, files in os.walk(root):
+        if ".git" in dirs:  # git keeps its index fresh even for reads; the files are what matter
+            dirs.remove(".git")
         for name in dirs + files:
             path = os.path.join(folder, name)
             info = os.lstat(path)
@@ -130,30 +174,74 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return out
 
 
-def run_compfw(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, float]:
+def run_compfw(args: list[str], cwd: Path, env: dict | None = None,
+               full_disk: bool = False) -> tuple[subprocess.CompletedProcess, float]:
     start = time.monotonic()
+    output = {"stdout": open("/dev/full", "w"), "stderr": subprocess.PIPE} if full_disk else {"capture_output": True}
     try:
-        done = subprocess.run([sys.executable, "-m", "compfw.cli", *args], cwd=cwd, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "compfw.cli", *args], cwd=cwd, **output,
                               text=True, encoding="utf-8", errors="replace", timeout=3 * TIME_LIMIT,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
     except subprocess.TimeoutExpired:
         pytest.fail(f"compfw {' '.join(args)} hung: no result after {3 * TIME_LIMIT:.0f} s")
+    finally:
+        if full_disk:
+            output["stdout"].close()
+    if full_disk:
+        done.stdout = ""
     return done, time.monotonic() - start
+
+
+def normalised(text: str, root: Path, spec: dict) -> str:
+    """Output with the repository's path as <repo>, and the case's `normalise` rules applied."""
+    import re
+
+    text = text.replace(str(root), "<repo>")
+    for pattern, replacement in spec.get("normalise", []):
+        text = re.sub(pattern, replacement, text)
+    return text
+
+
+def written_files(root: Path, writes: list | dict) -> dict[str, str]:
+    """The files a case expects written: {path in the repo: name under expected-files/}.
+
+    A path may be a glob (a sign-off file's name ends in random characters); it must match
+    exactly one file, and then the case names its expected file: {glob: name}.
+    """
+    found = {}
+    for pattern, expected_name in (writes.items() if isinstance(writes, dict) else ((w, w) for w in writes)):
+        matches = [p.relative_to(root).as_posix() for p in root.glob(pattern)] if "*" in pattern else [pattern]
+        assert len(matches) == 1, f"{pattern} matches {matches}"
+        found[matches[0]] = expected_name
+    return found
+
+
+def commit_all(root: Path) -> None:
+    """One commit of everything, at a fixed time, so that its id (shown in messages) is the same on every run."""
+    when = {"GIT_AUTHOR_DATE": "2026-11-20T10:00:00Z", "GIT_COMMITTER_DATE": "2026-11-20T10:00:00Z"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "the case's files"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env={**os.environ, **when})
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=lambda p: p.name)
 def test_hostile_case(case, make_repo, tmp_path):
     spec = yaml.safe_load((case / "case.yaml").read_text())
-    root = make_repo(case / "repo") if (case / "repo").is_dir() else make_repo()
+    layers = spec.get("repo_from", [])
+    sources = [CASES / layer for layer in ([layers] if isinstance(layers, str) else layers)]
+    root = make_repo(*sources, *[case / "repo"] * (case / "repo").is_dir())
     outside = tmp_path / "outside"
     outside.mkdir()
     if spec.get("generate"):
         GENERATORS[spec["generate"]](root, outside)
+    if spec.get("git"):
+        commit_all(root)
     before = snapshot(root)
-    done, seconds = run_compfw(spec["args"], root)
+    done, seconds = run_compfw(spec["args"], root, spec.get("env"), full_disk=spec.get("stdout") == "full")
+    done.stdout, done.stderr = (normalised(text, root, spec) for text in (done.stdout, done.stderr))
 
     assert done.returncode >= 0, f"compfw was killed by signal {-done.returncode} (a crash)\n{done.stderr[-3000:]}"
     expected, expected_err = case / "expected.txt", case / "expected-stderr.txt"
+    writes = written_files(root, spec.get("writes", {}))
     if os.environ.get("COMPFW_REGEN"):
         if "stdout_contains" not in spec:
             expected.write_text(done.stdout)
@@ -161,6 +249,10 @@ def test_hostile_case(case, make_repo, tmp_path):
             expected_err.write_text(done.stderr)
         elif expected_err.exists():
             expected_err.unlink()
+        for name, expected_name in writes.items():
+            target = case / "expected-files" / expected_name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((root / name).read_bytes())
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
     assert "internal error" not in done.stderr, done.stderr
     if "stdout_contains" in spec:
@@ -171,7 +263,13 @@ def test_hostile_case(case, make_repo, tmp_path):
     assert done.stderr == (expected_err.read_text() if expected_err.exists() else "")
     assert done.returncode == spec["exit"], done.stderr
     assert seconds < TIME_LIMIT, f"took {seconds:.1f} s"
-    assert snapshot(root) == before, "compfw changed the repository"
+    after = snapshot(root)
+    for name, expected_name in writes.items():
+        assert (root / name).read_bytes() == (case / "expected-files" / expected_name).read_bytes(), name
+        for changed in (name, *(parent.as_posix() for parent in Path(name).parents if parent != Path("."))):
+            after.pop(changed, None)  # the file, and the folders a new file changes the time of
+            before.pop(changed, None)
+    assert after == before, "compfw changed the repository"
     assert SECRET not in done.stdout + done.stderr
 
 
@@ -188,10 +286,10 @@ def test_every_problem_in_the_validate_cases_is_located_or_file_level():
     """Each finding reads `path:line:col: error: ...` or, for a whole-file problem, `path: error: ...`."""
     import re
 
-    located = re.compile(r"^[^:\s][^:]*(?::\d+:\d+)?: (error|warning): .+")
+    located = re.compile(r"^\S.*?(?::\d+:\d+)?: (error|warning): .+")  # a file name may hold a colon
     for case in CASE_DIRS:
         spec = yaml.safe_load((case / "case.yaml").read_text())
-        if spec["args"][0] != "validate":
+        if spec["args"][0] != "validate" or spec.get("stdout") == "full":
             continue
         *problems, summary = (case / "expected.txt").read_text().splitlines()
         assert re.match(r"^\d+ error\(s\), \d+ warning\(s\) in ", summary), (case.name, summary)

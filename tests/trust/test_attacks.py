@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="SSH 
 
 HELEN = ("Helen Morris", "helen@example.org")
 KIM = ("Kim Lee", "kim@example.org")
-WORKFLOW = REPO / "docs" / "examples" / "compfw-pull-request.yml"
+ACTION = REPO / "action.yml"  # the example workflow runs this action (docs/github-action.md)
 
 
 @pytest.fixture(autouse=True)
@@ -274,29 +274,38 @@ def test_attack_6b_a_repository_root_in_a_folder_with_glob_characters(cli, make_
 
 
 def workflow_audit_command() -> tuple[str, dict[str, str]]:
-    """The `run:` line and env of the audit step, exactly as the example workflow has them."""
-    steps = yaml.safe_load(WORKFLOW.read_text())["jobs"]["check"]["steps"]
-    [step] = [s for s in steps if s.get("run", "").startswith("compfw audit")]
-    return step["run"], {name: "main" for name in step.get("env", {})}
+    """The audit step's script of the action the example workflow uses, and the environment a
+    pull request to main gives it (no `base` input: origin/ + GITHUB_BASE_REF)."""
+    [step] = [s for s in yaml.safe_load(ACTION.read_text())["runs"]["steps"] if s.get("id") == "audit"]
+    assert set(step["env"]) == {"INPUT_BASE"}
+    return step["run"], {"INPUT_BASE": "", "GITHUB_BASE_REF": "main"}
 
 
 def run_workflow_audit(root: Path) -> subprocess.CompletedProcess:
-    """Run the step as GitHub Actions would: bash, the base branch fetched as origin/main."""
+    """Run the step as GitHub Actions would: bash, the base branch fetched as origin/main. The
+    step records the audit's exit code in GITHUB_OUTPUT (so that later steps still run); it is
+    returned as the returncode."""
     origin = root.parent / (root.name + "-origin.git")
     if not origin.exists():
         git(root, "clone", "-q", "--bare", str(root), str(origin))
         git(root, "remote", "add", "origin", str(origin))
     git(root, "fetch", "-q", "origin", "main")
     command, env = workflow_audit_command()
+    output = root.parent / (root.name + "-github-output")
+    output.write_text("")
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
-    return subprocess.run(["bash", "-e", "-c", command], cwd=root, capture_output=True, text=True,
-                          env=dict(os.environ, PATH=path, GITHUB_ACTIONS="true", **env))
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", command], cwd=root,
+                          capture_output=True, text=True,
+                          env=dict(os.environ, PATH=path, GITHUB_ACTIONS="true", GITHUB_OUTPUT=str(output), **env))
+    assert done.returncode == 0, done.stderr  # the step itself never fails; the action's last step does
+    recorded = dict(line.split("=", 1) for line in output.read_text().splitlines() if line)
+    return subprocess.CompletedProcess(done.args, int(recorded["exit"]), done.stdout, done.stderr)
 
 
 def test_the_workflow_audit_command_requires_the_policy_and_signatures():
     command, env = workflow_audit_command()
-    assert command == 'compfw audit --format github --base "origin/$BASE_REF" --require-policy'
-    assert env == {"BASE_REF": "main"}
+    assert 'compfw audit --format github --base "$base" --require-policy' in command
+    assert 'base="${INPUT_BASE:-${GITHUB_BASE_REF:+origin/$GITHUB_BASE_REF}}"' in command
 
 
 def test_the_workflow_audit_command_fails_a_forged_pull_request_and_passes_a_signed_one(repo, keys):
@@ -322,6 +331,20 @@ def test_the_workflow_audit_command_fails_without_a_policy_on_the_base(make_repo
     failed = run_workflow_audit(repo)
     assert failed.returncode == 1
     assert "::error file=.compfw/policy.yaml,title=compfw trust-no-policy::" in failed.stdout
+
+
+def test_a_personal_qualities_record_claiming_the_placement_managers_absence_is_caught(cli, repo):
+    # The trainee writes the programme manager's Personal Qualities sign-off, with every field the
+    # rule asks for (discussion date, the placement manager's absence), and commits it as herself.
+    record = repo / "portfolios" / "asha" / "signoffs" / "pq.yaml"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text('competency: "1.1.1"\nachieved: true\n'
+                      "signer: {name: Pat Prog, email: pat@example.org, role: programme_manager}\n"
+                      "date: 2026-11-01\ndiscussed: 2026-10-20\nplacement_manager_absent: true\n"
+                      "absence_reason: on leave\nfeedback: Thoughtful piece; we discussed it at length together.\n")
+    commit(repo, ASHA, "my Personal Qualities")
+    found = pr_codes(cli, repo)
+    assert ("pq.yaml", "trust-author-mismatch") in found and ("pq.yaml", "trust-unsigned") in found, found
 
 
 def test_status_never_counts_against_an_unsanctioned_override(cli, make_repo):

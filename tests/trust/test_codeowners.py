@@ -106,23 +106,26 @@ def test_codeowners_refuses_without_portfolios(cli, make_repo):
 
 def test_pre_commit_hook_runs_compfw_validate():
     [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "compfw-validate" and hook["entry"] == "compfw validate"
+    assert hook["id"] == "compfw-validate" and hook["entry"] == "compfw validate --changed-since HEAD"
     assert hook["language"] == "python" and hook["pass_filenames"] is False
     assert set(hook) <= {"id", "name", "description", "entry", "language", "files", "pass_filenames",
                          "require_serial", "minimum_pre_commit_version", "types", "stages", "always_run"}
 
 
 def test_example_workflow_validates_and_audits_pull_requests_with_full_history():
+    """The example checks out the full history and runs this repository's action, whose steps
+    validate and audit against origin/<base> (tests/ci/test_action.py runs them)."""
     workflow = yaml.safe_load((REPO / "docs" / "examples" / "compfw-pull-request.yml").read_text())
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
     steps = workflow["jobs"]["check"]["steps"]
     checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0
-    runs = [s.get("run", "") for s in steps]
-    assert any(r.startswith("compfw validate --format github") for r in runs)
-    audit = next(s for s in steps if s.get("run", "").startswith("compfw audit"))
-    assert "--base \"origin/$BASE_REF\"" in audit["run"] and "--format github" in audit["run"]
-    assert "${{" not in audit["run"]  # untrusted values come in through env, not the script
+    assert any(s.get("uses", "").split("@")[0].endswith("/compfw") for s in steps)
+    runs = [s.get("run", "") for s in yaml.safe_load((REPO / "action.yml").read_text())["runs"]["steps"]]
+    assert any("compfw validate --format github" in r for r in runs)
+    audit = next(r for r in runs if "compfw audit" in r)
+    assert '--base "$base"' in audit and "--format github" in audit
+    assert "${{" not in audit  # untrusted values come in through env, not the script
 
 
 def test_signoff_docs_cover_the_commands_and_the_merge_caveat():

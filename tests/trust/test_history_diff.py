@@ -9,7 +9,7 @@ import json
 import shutil
 
 import pytest
-from conftest import CASES, git
+from conftest import CASES, committed_signoff_case, git
 from markdown_it import MarkdownIt
 
 FEEDBACK = "Clear, well evidenced collaboration with the regional network; keep sharing it."
@@ -17,12 +17,7 @@ FEEDBACK = "Clear, well evidenced collaboration with the regional network; keep 
 
 @pytest.fixture
 def repo(make_repo):
-    root = make_repo(CASES / "signoff" / "repo")
-    (root / "portfolios" / "asha" / "reflective-piece.md").write_text("word " * 2000 + "\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "portfolios")
-    return root
+    return committed_signoff_case(make_repo)
 
 
 def commit_all(root, message="change"):

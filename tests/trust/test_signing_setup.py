@@ -200,3 +200,12 @@ def test_an_unreadable_policy_refuses_with_its_problems(cli, repo):
     assert result.stderr.startswith("error: cannot read the trust policy .compfw/policy.yaml")
     assert ".compfw/policy.yaml:" in result.stderr
     assert folder_state(repo) == {}
+
+
+def test_a_date_further_back_than_the_policy_allows_is_refused_before_writing(cli, repo):
+    write_policy(repo, "signatures: {required: false}\nbackdating_days: 7\n")
+    assert_refused(sign(cli, repo, "2.1.1", "--level", "3", "--feedback", FEEDBACK, "--date", "2026-11-14"),
+                   "dated 2026-11-14 is 8 days before today", "at most 7 (backdating_days)")
+    assert folder_state(repo) == {}
+    assert sign(cli, repo, "2.1.1", "--level", "3", "--feedback", FEEDBACK, "--date", "2026-11-15").exit_code == 0
+

@@ -71,6 +71,8 @@ def prepare_evidence(folder: Path, competencies: list[str], title: str, narrativ
     if not narrative.strip():
         raise UserError("the narrative is empty", "say what you did, what happened and what you learnt")
 
+    _refuse_long_values([("--title", title), ("the narrative", narrative), *(("--document", d) for d in documents)])
+
     title_slug = slug(title, 48) or "evidence"
     if evidence_id is None:
         evidence_id = f"ev-{date.isoformat()}-{title_slug}"[:ID_MAX].rstrip("-")
@@ -104,6 +106,17 @@ def prepare_evidence(folder: Path, competencies: list[str], title: str, narrativ
     if mine:
         raise UserError("this would not be a valid evidence entry; nothing was written", "fix the values below", mine)
     return NewEvidence(path, text, evidence_id, ids)
+
+
+def _refuse_long_values(values: list[tuple[str, str]]) -> None:
+    """What validate would refuse to read is not written: each text within the YAML module's limit."""
+    from compfw.files.yaml_limits import MAX_TEXT_CHARS
+
+    for name, value in values:
+        if len(value) > MAX_TEXT_CHARS:
+            raise UserError(f"{name} has {len(value):,} characters; compfw reads up to {MAX_TEXT_CHARS:,} in one "
+                            "value, so nothing was written",
+                            "shorten it; keep a long document in a file of its own and name it with --document")
 
 
 def read_narrative(source: str) -> str:

@@ -276,7 +276,12 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
     lf = store.get(pf.framework.id, pf.framework.version)
     if lf is None:
         versions = store.versions(pf.framework.id)
-        if versions:
+        broken = sorted({p.path for p in store.unreadable(pf.framework.id) if p.severity == "error"})
+        if broken:
+            add(doc, ("framework", "id"), f"framework {pf.framework.id} {pf.framework.version} may be in "
+                f"{', '.join(broken)}, which cannot be read", f"fix it first: `compfw validate {broken[0]}` lists "
+                "its problems", code="unknown-framework")
+        elif versions:
             add(doc, ("framework", "version"), f"framework {pf.framework.id} has no version {pf.framework.version!r}",
                 f"available: {', '.join(versions)}; `compfw migrate` re-pins a portfolio", code="unknown-framework")
         else:

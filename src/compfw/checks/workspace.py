@@ -47,6 +47,12 @@ def load_checked(folder: Path, store: FrameworkStore, today: dt.date
     return lp, lf, problems
 
 
+def _pin_of(store: FrameworkStore, folder: Path) -> list[Problem]:
+    """The problems of the framework file the portfolio pins, when that file exists but is broken."""
+    lp, _ = load_portfolio(folder)
+    return [] if lp is None else store.unreadable(lp.portfolio.framework.id)
+
+
 def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
     """Find, load and check one portfolio for a command; what stops it is a UserError."""
     today = today or current_day()
@@ -56,8 +62,9 @@ def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
     if lp is None:
         unknown = any(p.code == "unknown-framework" for p in problems)
         if unknown:
+            pin = _pin_of(store, folder)
             raise UserError(f"the framework pinned by {folder} is not available",
-                            "see `compfw framework list`", problems)
+                            "see `compfw framework list`", problems + pin)
         raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
                         problems)
     return Opened(root, store, lp, lf, problems)

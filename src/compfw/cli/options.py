@@ -16,10 +16,16 @@ def parse_date(value: Optional[str], option: str = "--as-of") -> dt.date:
         from compfw.files.problems import today
 
         return today()
+    from compfw.model.models import EARLIEST, LATEST
+
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option) from None
+    if not EARLIEST <= day <= LATEST:
+        raise typer.BadParameter(f"{value} is outside the dates compfw accepts ({EARLIEST} to {LATEST})",
+                                 param_hint=option)
+    return day
 
 
 def _no_color(ctx, param, value: bool) -> None:

@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from compfw.files.problems import UserError
+
 
 class GitError(Exception):
     pass
+
+
+class UnsafeRepository(UserError):
+    """git refuses to work in a repository owned by another user ("dubious ownership").
+
+    A UserError, not a GitError: no caller should read it as "not a git repository"; the person
+    needs git's own remedy, which only they can decide to apply.
+    """
+
+    def __init__(self, stderr: str, cwd: Path):
+        found = re.search(r"dubious ownership in repository at '(.*)'", stderr)
+        where = found.group(1) if found else str(cwd)
+        super().__init__(f"git refuses to work in {where}: the repository is owned by another user "
+                         "(git calls this 'dubious ownership')",
+                         f"if you trust this repository, run: git config --global --add safe.directory {shlex.quote(where)}")
+
+
+def _refused(returncode: int, stderr: str, cwd: Path) -> None:
+    if returncode != 0 and "dubious ownership" in stderr:
+        raise UnsafeRepository(stderr, cwd)
 
 
 def safe_env() -> dict[str, str]:
@@ -30,6 +54,7 @@ def git(args: list[str], cwd: Path, check: bool = True, input_text: str | None =
                               env=safe_env())
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
+    _refused(done.returncode, done.stderr, cwd)
     if check and done.returncode != 0:
         raise GitError(done.stderr.strip() or f"git {' '.join(args)} failed")
     return done.stdout
@@ -121,6 +146,7 @@ def read_blobs(top: Path, specs: list[str]) -> dict[str, bytes | None]:
                               input=("\n".join(wanted) + "\n").encode(), env=safe_env())
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH") from None
+    _refused(done.returncode, done.stderr.decode(errors="replace"), top)
     if done.returncode != 0:
         raise GitError(done.stderr.decode(errors="replace").strip() or "git cat-file failed")
     data, at = done.stdout, 0

@@ -17,6 +17,9 @@ from compfw.files.yaml_located import YamlProblem
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 250_000
 MAX_TEXT_CHARS = 100_000
+# Characters of text that one document may stand for once its aliases are expanded. A file
+# without aliases never comes near it (it cannot hold more characters than bytes).
+MAX_EXPANDED_CHARS = MAX_FILE_BYTES
 # A text with at most this many characters that can open a nesting level is composed directly;
 # libyaml's composer is safe far beyond it (about 300 bytes of C stack per level).
 SAFE_COMPOSE_BOUND = 2_000

@@ -24,6 +24,7 @@ from compfw.files.reading import FileRefused, read_bytes
 from compfw.files.yaml_errors import decode, yaml_error
 from compfw.files.yaml_limits import (
     MAX_DEPTH,
+    MAX_EXPANDED_CHARS,
     MAX_EXPANDED_NODES,
     MAX_TEXT_CHARS,
     TOO_BIG_HINT,
@@ -34,13 +35,13 @@ from compfw.files.yaml_limits import (
     stream_check,
     too_long,
 )
+from compfw.files.yaml_scalars import KIND_OF_TAG, MERGE, STR, ScalarProblem, decide
 from compfw.files.yaml_located import LocatedDict, LocatedList, Pos, YamlDocument, YamlProblem, shown_path
 
 _SCALAR_NODE = yaml.ScalarNode
 _SEQUENCE_NODE = yaml.SequenceNode
-_STR_TAG = "tag:yaml.org,2002:str"
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
+SEQ_TAG = "tag:yaml.org,2002:seq"
 # YAML 1.1's implicit types by first character, exactly as PyYAML's SafeLoader resolves them.
 _WILDCARD: tuple = tuple(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, ()))
 _IMPLICIT: dict[str, tuple] = {
@@ -56,8 +57,8 @@ def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> 
             for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
                 if regexp.match(value):
                     return tag
-        return _STR_TAG
-    return _SEQ_TAG if kind is _SEQUENCE_NODE else _MAP_TAG
+        return STR
+    return SEQ_TAG if kind is _SEQUENCE_NODE else MAP_TAG
 
 
 def _nothing(self: Any, *args: Any) -> None:
@@ -78,21 +79,6 @@ class _Loader(_Parser):
     ascend_resolver = _nothing
 
 
-_CONSTRUCTORS = yaml.constructor.SafeConstructor.yaml_constructors
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_VALUE_TAG = "tag:yaml.org,2002:value"
-_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
-_KIND_OF_TAG = {
-    "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:int": "a number",
-    "tag:yaml.org,2002:bool": "a boolean",
-    "tag:yaml.org,2002:null": "null (empty)",
-    _TIMESTAMP_TAG: "a date",
-}
-
-
 def _pos(node: yaml.Node) -> Pos:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
@@ -102,48 +88,85 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 5] + "...'"
 
 
+def _inner_depth(depth: int, first: yaml.Node | None) -> int:
+    """The depth of a collection's items; refused at the first item past the bound."""
+    if depth + 1 > MAX_DEPTH and first is not None:
+        raise YamlProblem(*_pos(first), f"data is nested more than {MAX_DEPTH} levels deep", TOO_DEEP_HINT)
+    return depth + 1
+
+
 class _Builder:
     """Plain data from composed nodes, with positions, and within the bounds.
 
-    Scalars are built inline (they are most of the nodes); collections go through build(),
-    which remembers each one so that an alias is counted at the size it expands to.
+    Every scalar is decided by yaml_scalars (never by PyYAML's constructors). Collections go
+    through build(), which remembers each one so that an alias is counted at the size it expands
+    to, in nodes and in characters of text: a short file of aliases to one long text would
+    otherwise stand for gigabytes once anything walks it (a report, `status --json`).
     """
 
     def __init__(self) -> None:
         self.built: dict[int, Any] = {}
-        self.sizes: dict[int, int] = {}
+        self.sizes: dict[int, tuple[int, int]] = {}
         self.in_progress: set[int] = set()
         self.expanded = 0
+        self.chars = 0
+
+    def _text_budget(self, node: yaml.Node) -> None:
+        if self.chars > MAX_EXPANDED_CHARS:
+            raise YamlProblem(*_pos(node), f"aliases expand to more than {MAX_EXPANDED_CHARS:,} characters of text "
+                              "(possible alias bomb)", "write the data out instead of using anchors and aliases")
+
+    def scalar(self, node: yaml.ScalarNode, raw: dict, slot: Any) -> Any:
+        """A scalar's value, counted; an unquoted one that YAML 1.1 reads as no text keeps its text in raw."""
+        self.expanded += 1
+        tag, text = node.tag, node.value
+        if tag != STR:
+            try:
+                value = decide(tag, text, not node.style)
+            except ScalarProblem as exc:
+                raise YamlProblem(*_pos(node), exc.message, exc.hint) from None
+            if not node.style and tag in KIND_OF_TAG:
+                raw[slot] = (text, KIND_OF_TAG[tag])
+            if not isinstance(value, str):
+                return value
+        if len(text) > MAX_TEXT_CHARS:
+            raise too_long(*_pos(node), len(text))
+        self.chars += len(text)
+        if self.chars > MAX_EXPANDED_CHARS:
+            self._text_budget(node)
+        return text
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
             raise YamlProblem(*_pos(node), f"data is nested more than {MAX_DEPTH} levels deep", TOO_DEEP_HINT)
         if type(node) is _SCALAR_NODE:
-            self.expanded += 1
-            return _scalar(node)
+            return self.scalar(node, {}, None)
         key = id(node)
         if key in self.built:
             # An alias: count what walking it again would cost.
-            self.expanded += self.sizes[key]
+            nodes, chars = self.sizes[key]
+            self.expanded += nodes
+            self.chars += chars
             if self.expanded > MAX_EXPANDED_NODES:
                 raise YamlProblem(*_pos(node), "aliases expand to too much data (possible alias bomb)",
                                   "write the data out instead of using anchors and aliases")
+            self._text_budget(node)
             return self.built[key]
         if key in self.in_progress:
             raise YamlProblem(*_pos(node), "an alias refers to the mapping or list that contains it",
                               "remove the recursive alias")
         self.in_progress.add(key)
-        before = self.expanded
-        if node.tag == _MAP_TAG and type(node) is not _SEQUENCE_NODE:
+        nodes_before, chars_before = self.expanded, self.chars
+        if node.tag == MAP_TAG and type(node) is not _SEQUENCE_NODE:
             value = self._mapping(node, depth)
-        elif node.tag == _SEQ_TAG and type(node) is _SEQUENCE_NODE:
+        elif node.tag == SEQ_TAG and type(node) is _SEQUENCE_NODE:
             value = self._sequence(node, depth)
         else:
             raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(node.tag)}",
                               "remove the tag; compfw files use plain YAML values")
         self.in_progress.discard(key)
         self.built[key] = value
-        self.sizes[key] = self.expanded - before + 1
+        self.sizes[key] = (self.expanded - nodes_before + 1, self.chars - chars_before)
         self.expanded += 1
         if self.expanded > MAX_EXPANDED_NODES:
             raise YamlProblem(*_pos(node), "the document expands to too much data", TOO_BIG_HINT)
@@ -153,24 +176,12 @@ class _Builder:
         mark = node.start_mark
         out = LocatedList((mark.line + 1, mark.column + 1))
         positions, raw, append = out.item_pos, out.raw, out.append
-        inner = depth + 1
-        if inner > MAX_DEPTH and node.value:
-            raise YamlProblem(*_pos(node.value[0]), f"data is nested more than {MAX_DEPTH} levels deep",
-                              TOO_DEEP_HINT)
+        inner = _inner_depth(depth, node.value[0] if node.value else None)
         for index, item in enumerate(node.value):
             mark = item.start_mark
             positions.append((mark.line + 1, mark.column + 1))
             if type(item) is _SCALAR_NODE:
-                self.expanded += 1
-                if item.tag == _STR_TAG:
-                    value = item.value
-                    if len(value) > MAX_TEXT_CHARS:
-                        raise too_long(mark.line + 1, mark.column + 1, len(value))
-                else:
-                    value = _scalar(item)
-                    if not item.style and item.tag in _KIND_OF_TAG:
-                        raw[index] = (item.value, _KIND_OF_TAG[item.tag])
-                append(value)
+                append(self.scalar(item, raw, index))
             else:
                 append(self.build(item, inner))
         return out
@@ -179,21 +190,13 @@ class _Builder:
         mark = node.start_mark
         out = LocatedDict((mark.line + 1, mark.column + 1))
         key_pos, value_pos, raw = out.key_pos, out.value_pos, out.raw
-        inner = depth + 1
-        if inner > MAX_DEPTH and node.value:
-            raise YamlProblem(*_pos(node.value[0][0]), f"data is nested more than {MAX_DEPTH} levels deep",
-                              TOO_DEEP_HINT)
+        inner = _inner_depth(depth, node.value[0][0] if node.value else None)
         for key_node, value_node in node.value:
             if type(key_node) is not _SCALAR_NODE:
                 raise YamlProblem(*_pos(key_node), "a mapping key must be a plain value", "use a simple text key")
-            if key_node.tag == _STR_TAG:
-                key = key_node.value
-                if len(key) > MAX_TEXT_CHARS:
-                    raise too_long(*_pos(key_node), len(key))
-            elif key_node.tag == _MERGE_TAG and not key_node.style:
+            if key_node.tag == MERGE and not key_node.style:
                 raise YamlProblem(*_pos(key_node), "merge keys (<<) are not supported", "write the keys out in full")
-            else:
-                key = _scalar(key_node)
+            key = self.scalar(key_node, {}, None)
             kmark = key_node.start_mark
             if key in out:
                 first = key_pos[key][0]
@@ -207,45 +210,11 @@ class _Builder:
             key_pos[key] = (kmark.line + 1, kmark.column + 1)
             vmark = value_node.start_mark
             value_pos[key] = (vmark.line + 1, vmark.column + 1)
-            self.expanded += 1
             if type(value_node) is _SCALAR_NODE:
-                self.expanded += 1
-                if value_node.tag == _STR_TAG:
-                    value = value_node.value
-                    if len(value) > MAX_TEXT_CHARS:
-                        raise too_long(vmark.line + 1, vmark.column + 1, len(value))
-                else:
-                    value = _scalar(value_node)
-                    if not value_node.style and value_node.tag in _KIND_OF_TAG:
-                        raw[key] = (value_node.value, _KIND_OF_TAG[value_node.tag])
-                out[key] = value
+                out[key] = self.scalar(value_node, raw, key)
             else:
                 out[key] = self.build(value_node, inner)
         return out
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    """The value of a scalar node of any tag: text, or what YAML 1.1 reads it as."""
-    tag = node.tag
-    if tag == _STR_TAG:
-        if len(node.value) > MAX_TEXT_CHARS:
-            raise too_long(*_pos(node), len(node.value))
-        return node.value
-    if tag in (_MERGE_TAG, _VALUE_TAG) and not node.style:
-        return node.value  # a plain '<<' or '=' as a value is text here, not YAML 1.1 magic
-    if tag not in _KIND_OF_TAG:
-        raise YamlProblem(*_pos(node), f"unsupported YAML tag {_short(tag)}",
-                          "remove the tag; compfw files use plain YAML values")
-    try:
-        return _CONSTRUCTORS[tag](_CONSTRUCTOR, node)
-    except (yaml.YAMLError, ValueError, OverflowError) as exc:
-        if tag == _TIMESTAMP_TAG:
-            # Looks like a date but is none (2026-02-30): keep the text, so that the model says
-            # where a date was expected and the rest of the file is still checked.
-            return node.value
-        raise YamlProblem(*_pos(node), f"cannot read value {_short(node.value)}: {str(exc)[:100]}",
-                          "quote the value if it is meant as text") from None
-
 
 
 def parse_text(text: str) -> Any:
@@ -274,6 +243,10 @@ def parse_text(text: str) -> Any:
         raise YamlProblem(0, 0, "data is nested too deeply to read", "flatten the structure") from None
     except MemoryError:  # pragma: no cover - the size bounds stop this first
         raise YamlProblem(0, 0, "the document is too large to read", TOO_BIG_HINT) from None
+    except (ValueError, TypeError, LookupError, AttributeError, OverflowError) as exc:  # pragma: no cover
+        # Nothing the parser does may end a run: whatever it raises is a finding on this file.
+        raise YamlProblem(0, 0, f"the YAML cannot be read ({type(exc).__name__})",
+                          "check the file's syntax; if it looks right, report this to compfw's maintainers") from None
 
 
 def load_yaml(path: Path) -> tuple[YamlDocument | None, Problem | None]:
@@ -308,7 +281,7 @@ class _Dumper(yaml.SafeDumper):
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
-    return dumper.represent_scalar(_STR_TAG, value, style=style)
+    return dumper.represent_scalar(STR, value, style=style)
 
 
 _Dumper.add_representer(str, _str_representer)

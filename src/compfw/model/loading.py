@@ -123,6 +123,10 @@ class FrameworkStore:
             (loaded for loaded in map(self._usable, self.candidates(framework_id))
              if loaded and loaded.framework.id == framework_id and loaded.framework.version == version), None))
 
+    def unreadable(self, framework_id: str) -> list[Problem]:
+        """The problems of the files that may hold this framework id but cannot be loaded."""
+        return [problem for path in self.candidates(framework_id) for problem in self._load(path)[1]]
+
     def versions(self, framework_id: str) -> list[str]:
         out = []
         for path in self.candidates(framework_id):

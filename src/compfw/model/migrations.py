@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import ConfigDict, Field
 
-from compfw.model.models import Id, Slug, Strict, Text
+from compfw.model.models import Day, Id, Slug, Strict, Text
 
 if TYPE_CHECKING:
     from compfw.files.problems import Problem
@@ -47,7 +47,7 @@ class MigrationFile(Strict):
     framework: Slug
     from_version: Annotated[Text, Field(alias="from")]
     to_version: Annotated[Text, Field(alias="to")]
-    date: dt.date
+    date: Day
     renames: dict[Id, Id] = {}
     dropped: list[Id] = []
     records: dict[Text, dict[Id, Id | None]] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from typing import Any, TypeVar
 
@@ -9,8 +10,10 @@ from pydantic import BaseModel, ValidationError
 
 from compfw.files.problems import Problem
 from compfw.files.yaml_located import YamlDocument, position_of, raw_scalar_at
+from compfw.model.models import EARLIEST, LATEST
 
 M = TypeVar("M", bound=BaseModel)
+_BOUNDS = ("less_than_equal", "greater_than_equal", "less_than", "greater_than")
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -39,6 +42,9 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 def _dotted(loc: tuple) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's mark for a mapping's key, not its value
+            out += " (the key)"
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
@@ -92,6 +98,8 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
                     hint = "write a date as YYYY-MM-DD"
                 elif kind.startswith("date"):
                     hint = "write a date as YYYY-MM-DD"
+                elif kind in _BOUNDS and isinstance(error.get("input"), dt.date):
+                    hint = f"compfw accepts dates from {EARLIEST} to {LATEST}; check the year"
         problems.append(Problem(doc.shown, line, col, message, hint, code=kind))
     return problems
 

@@ -27,6 +27,19 @@ Statement = str | list[str]
 # required at every stage. Innermost wins: a competency's list over its element's over its section's.
 Stages = Annotated[list[Annotated[StrictInt, Field(ge=0, le=20)]], Field(min_length=1)] | None
 
+# Bounds on every number and date a file gives, so that no later arithmetic (a window of months
+# before the scheme's end, a milestone's due date) can leave the calendar or grow without limit.
+# Each is far beyond any real scheme: levels and stages are single figures, schemes last years.
+MAX_LEVEL = 20
+MAX_MONTHS = 600
+MAX_PLACEMENTS = 100
+MAX_WORDS = 100_000
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+LevelValue = Annotated[StrictInt, Field(ge=0, le=MAX_LEVEL)]
+Months = Annotated[StrictInt, Field(ge=1, le=MAX_MONTHS)]
+Day = Annotated[dt.date, Field(ge=EARLIEST, le=LATEST)]
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -36,7 +49,7 @@ class Strict(BaseModel):
 
 
 class Level(Strict):
-    value: Annotated[StrictInt, Field(ge=0, le=20)]
+    value: LevelValue
     name: Text
     description: str = ""
 
@@ -70,8 +83,8 @@ class Milestone(Strict):
     name: Text
     percent: Annotated[float, Field(ge=0, le=100)]
     due: Literal["placement_end", "scheme_end", "months_after_start"]
-    placement: Annotated[StrictInt, Field(ge=1)] | None = None
-    months: Annotated[StrictInt, Field(ge=1)] | None = None
+    placement: Annotated[StrictInt, Field(ge=1, le=MAX_PLACEMENTS)] | None = None
+    months: Months | None = None
     graduation: StrictBool = False
     source: str = ""
 
@@ -100,9 +113,9 @@ class CriteriaGroup(Strict):
 
 class ReflectivePiece(Strict):
     sections: Annotated[list[Id], Field(min_length=1)]
-    words: Annotated[StrictInt, Field(ge=1)]
+    words: Annotated[StrictInt, Field(ge=1, le=MAX_WORDS)]
     tolerance_percent: Annotated[float, Field(ge=0, le=100)] = 0
-    final_months: Annotated[StrictInt, Field(ge=1)]
+    final_months: Months
     criteria: list[CriteriaGroup] = []
     criteria_intro: str = ""
     source: str = ""
@@ -133,7 +146,7 @@ class SectionSignoff(Strict):
 
 
 class SignoffRules(Strict):
-    feedback_min_words: Annotated[StrictInt, Field(ge=0)] = 15
+    feedback_min_words: Annotated[StrictInt, Field(ge=0, le=MAX_WORDS)] = 15
     source: str = ""
     sections: list[SectionSignoff] = []
 
@@ -147,10 +160,10 @@ class Competency(Strict):
     kind: Kind = "core"
     hlm: list[Text] = []
     examples: list[Text] = []
-    target: Annotated[StrictInt, Field(ge=0)] | None = None
+    target: LevelValue | None = None
     target_source: TargetSource | None = None
     assessment: Assessment | None = None
-    statements: dict[StrictInt, Statement] = {}
+    statements: dict[LevelValue, Statement] = {}
     stages: Stages = None
     printed_id: str | None = None
     notes: str = ""
@@ -166,7 +179,7 @@ class Element(Strict):
     id: Id
     title: Text
     description: str = ""
-    statements: dict[StrictInt, Statement] = {}
+    statements: dict[LevelValue, Statement] = {}
     stages: Stages = None
     competencies: list[Competency] = []
     notes: str = ""
@@ -207,7 +220,7 @@ class Framework(Strict):
     source: Source
     specialism: str | None = None
     scale: Scale | None = None
-    default_target: Annotated[StrictInt, Field(ge=0)] | None = None
+    default_target: LevelValue | None = None
     default_target_note: str = ""
     milestones: list[Milestone] = []
     pace: Pace | None = None
@@ -237,8 +250,8 @@ class Pin(Strict):
 
 
 class Scheme(Strict):
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> Scheme:
@@ -250,8 +263,8 @@ class Scheme(Strict):
 class Placement(Strict):
     name: Text
     organisation: str = ""
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     manager: Person
 
     @model_validator(mode="after")
@@ -263,14 +276,14 @@ class Placement(Strict):
 
 class ReflectivePieceRef(Strict):
     file: Text = "reflective-piece.md"
-    completed: dt.date
+    completed: Day
 
 
 class Portfolio(Strict):
     trainee: Trainee
     framework: Pin
     specialism: str | None = None
-    target_level: Annotated[StrictInt, Field(ge=0)] | None = None
+    target_level: LevelValue | None = None
     scheme: Scheme
     programme_manager: Person
     placements: list[Placement] = []
@@ -280,7 +293,7 @@ class Portfolio(Strict):
 
 class Evidence(Strict):
     id: Id
-    date: dt.date
+    date: Day
     title: Text
     narrative: str = ""
     documents: list[Text] = []
@@ -295,10 +308,10 @@ class Signer(Strict):
 
 class Signoff(Strict):
     competency: Id
-    level: Annotated[StrictInt, Field(ge=0)] | None = None
+    level: LevelValue | None = None
     achieved: Literal[True] | None = None
     signer: Signer
-    date: dt.date
+    date: Day
     feedback: str
     evidence: list[Id] = []
     discussed: dt.date | None = None

@@ -87,16 +87,25 @@ class FrameworkOverride(Strict):
     version: Text
 
 
-def _rsa_public_key(pem: str) -> str:
+def rsa_public_key(pem: str | bytes):
+    """The RSA public key in a PEM text; ValueError says why there is none.
+
+    The one reading of the issuer key: the policy's validation and credential checks both use it.
+    """
     from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     try:
-        key = load_pem_public_key(pem.encode("ascii"))
+        key = load_pem_public_key(pem.encode("ascii") if isinstance(pem, str) else pem)
     except (ValueError, TypeError, UnicodeEncodeError):
         raise ValueError("not a PEM public key") from None
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("the issuer key must be an RSA key (Open Badges 3.0 verifiers must support RS256)")
+    return key
+
+
+def _rsa_public_key(pem: str) -> str:
+    rsa_public_key(pem)
     return pem
 
 

@@ -9,7 +9,7 @@ nothing from a file reaches the terminal as a control sequence.
 from __future__ import annotations
 
 from compfw.render.markdown_escape import md_cell
-from compfw.render.terminal_text import plain
+from compfw.render.terminal import shown as plain
 
 
 def _level(state: dict | None) -> str:

@@ -40,7 +40,9 @@ _MD_REPLACEMENTS = (
 # '#', '*', '>' and '_' are escaped everywhere already.
 _BLOCK_START = re.compile(r"^(?:([-+])|(\d{1,9})([.)])(?=\s|$))")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029|\x0b|\x0c|\x85")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Control characters (C0, DEL, C1 but NEL, a line break above) and the bidi embeddings, overrides
+# and isolates, which make text read differently from what it is: dropped from reports.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
 _MERMAID_KEEP = re.compile(r"[^\w\s\-.,'/+!?]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 

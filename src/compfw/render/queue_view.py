@@ -8,7 +8,7 @@ every value goes through md_cell, so a title cannot break the table or add a lin
 from __future__ import annotations
 
 from compfw.render.markdown_escape import md_cell
-from compfw.render.terminal_text import plain
+from compfw.render.terminal import shown as plain
 
 
 def _what(item: dict) -> str:

@@ -7,18 +7,31 @@ import os
 from collections.abc import Callable, Iterable
 
 from compfw.files.problems import Problem
+from compfw.render.terminal import shown
 
 FORMATS = ("text", "json", "github", "auto")
 
 
+def problem_line(problem: Problem) -> str:
+    """One problem as one line for a person: `path:line:col: severity: message (hint: ...)`.
+
+    Path, message and hint come from files (a file name, a key, a value quoted in a message), so
+    each goes through `shown`: a newline cannot start a second line (in CI, one that reads
+    `::error::`) and no control character reaches the terminal.
+    """
+    where = shown(problem.path) if problem.line <= 0 else f"{shown(problem.path)}:{problem.line}:{problem.col}"
+    text = f"{where}: {problem.severity}: {shown(problem.message)}"
+    return text + f" (hint: {shown(problem.hint)})" if problem.hint else text
+
+
 def _text(problems: list[Problem], checked: str) -> str:
-    lines = [p.as_text() for p in problems]
+    lines = [problem_line(p) for p in problems]
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     if problems:
-        lines.append(f"{errors} error(s), {warnings} warning(s) in {checked}")
+        lines.append(f"{errors} error(s), {warnings} warning(s) in {shown(checked)}")
     else:
-        lines.append(f"ok: no problems in {checked}")
+        lines.append(f"ok: no problems in {shown(checked)}")
     return "\n".join(lines) + "\n"
 
 

@@ -119,7 +119,7 @@ def _counted_signoff(row: dict) -> dict:
 
 
 def _citations(root: Path, folder: Path, rows: list[dict]) -> dict[str, SignoffCitation]:
-    from compfw.files.gitutil import GitError, toplevel
+    from compfw.files.gitutil import GitError, added_in, toplevel
 
     top = toplevel(root)
     if top is None:
@@ -130,7 +130,8 @@ def _citations(root: Path, folder: Path, rows: list[dict]) -> dict[str, SignoffC
     paths = {cid: (folder.resolve() / "signoffs" / s["file"]).relative_to(top.resolve()).as_posix()
              for cid, s in picked.items()}
     try:
-        added = {cid: _adding_commit(top, path) for cid, path in paths.items()}
+        in_history = added_in(top, "HEAD", (folder.resolve() / "signoffs").relative_to(top.resolve()).as_posix())
+        added = {cid: in_history.get(path) for cid, path in paths.items()}
         verdicts = _signature_verdicts(root, top, [c[0] for c in added.values() if c])
     except GitError as exc:
         raise UserError(f"git could not say which commit recorded a sign-off: {exc}", "check the repository") from None
@@ -153,17 +154,6 @@ def _citations(root: Path, folder: Path, rows: list[dict]) -> dict[str, SignoffC
                                    signer["role"], s["feedback"], paths[cid], commit, recorded,
                                    verdicts.get(commit, "unsigned"))
     return out
-
-
-def _adding_commit(top: Path, path: str) -> tuple[str, str] | None:
-    from compfw.files.gitutil import git
-
-    out = git(["--no-replace-objects", "--literal-pathspecs", "log", "--no-renames", "--diff-filter=A",
-               "--format=%H%x1f%cI", "--", path], top).splitlines()
-    if not out:
-        return None
-    commit, recorded = out[-1].split("\x1f")
-    return commit, recorded
 
 
 def _signature_verdicts(root: Path, top: Path, commits: list[str]) -> dict[str, str]:

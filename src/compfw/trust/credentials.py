@@ -251,16 +251,12 @@ def load_private_key(pem: bytes) -> Any:
 
 
 def load_public_key(pem: str | bytes) -> Any:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    from compfw.model.policy import rsa_public_key
 
     try:
-        key = load_pem_public_key(pem.encode("ascii") if isinstance(pem, str) else pem)
-    except (ValueError, TypeError, UnicodeEncodeError):
-        raise CredentialError("the issuer's public key is not a PEM public key") from None
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise CredentialError("the issuer's public key must be an RSA key")
-    return key
+        return rsa_public_key(pem)
+    except ValueError as exc:
+        raise CredentialError(f"the issuer's public key: {exc}") from None
 
 
 def sign(credential: dict, private_key: Any) -> str:

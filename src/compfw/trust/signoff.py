@@ -286,6 +286,17 @@ def _policy(root: Path):
     return load_policy(root)
 
 
+def _refuse_backdating(policy, on: dt.date, today: dt.date) -> None:
+    """A sign-off dated further back than the policy allows is what the audit reports as
+    backdated (its date against the commit that records it): refuse it before writing."""
+    if policy is None or (today - on).days <= policy.backdating_days:
+        return
+    raise UserError(f"a sign-off dated {on} is {(today - on).days} days before today, and the trust policy allows "
+                    f"at most {policy.backdating_days} (backdating_days), so nothing was written",
+                    "date it when the work was assessed, within that window; a programme admin can change "
+                    "backdating_days in .compfw/policy.yaml for a late batch")
+
+
 def record_signoffs(request: SignoffRequest, commit: bool = False, interrupts=None) -> Outcome:
     """Check, write and, if asked, commit the sign-offs of one request: whole or not at all.
 
@@ -312,6 +323,7 @@ def record_signoffs(request: SignoffRequest, commit: bool = False, interrupts=No
     check = signing_check(policy, email, opened.root, today, commits=commit)
     if check.refusal:
         raise UserError(*check.refusal)
+    _refuse_backdating(policy.policy, on, today)
     required = policy.policy is not None and policy.policy.signatures.required
     scale = opened.framework.framework.scale
     level_name = scale.name_of(request.level) if scale and request.level is not None else ""

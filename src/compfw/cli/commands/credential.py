@@ -43,10 +43,6 @@ def verify_command(
     raise typer.Exit(run_verify(files, repo))
 
 
-def _safe(text: str) -> str:  # TEMPORARY until the terminal-safe module lands
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
-
-
 def _now() -> dt.datetime:
     from compfw.files.problems import today
 
@@ -61,7 +57,7 @@ def run_issue(portfolio: Path, competencies: list[str], graduation: bool, key: P
     def body() -> int:
         from compfw.trust.credential_issue import issue
         from compfw.files.problems import display_path, today
-        from compfw.cli.commands.credential import _safe as safe
+        from compfw.render.terminal import shown as safe
 
         issued = issue(portfolio, competencies, graduation, key, out, today(), _now())
         for path in issued.files:
@@ -75,7 +71,7 @@ def run_issue(portfolio: Path, competencies: list[str], graduation: bool, key: P
 def run_verify(files: list[Path], repo: Path | None) -> int:
     def body() -> int:
         from compfw.trust.credential_issue import verify
-        from compfw.cli.commands.credential import _safe as safe
+        from compfw.render.terminal import shown as safe
 
         verdicts = verify(files, repo, _now())
         for verdict in verdicts:

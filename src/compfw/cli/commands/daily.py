@@ -91,11 +91,7 @@ def run_queue(everyone: bool, fmt: str, as_email: str | None) -> int:
         today = _today()
         checked, unreadable = load_cohort(root, today)
         doc = queue_document(queue_for(checked, emails, today, unreadable))
-        if fmt == "json":
-            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        else:
-            sys.stdout.write(queue_markdown(doc) if fmt == "markdown" else queue_text(doc))
-        return 0
+        return _write(doc, fmt, queue_markdown, queue_text)
 
     return guarded(body)
 
@@ -104,7 +100,7 @@ def run_request(portfolio: Path, competencies: list[str], to: str, note: str, on
     def body() -> int:
         from compfw.authoring.request import prepare_request, write_request
         from compfw.files.problems import display_path
-        from compfw.render.terminal_text import plain
+        from compfw.render.terminal import shown as plain
 
         new = prepare_request(portfolio, competencies, to, note, on, _today())
         path = write_request(new)
@@ -123,10 +119,15 @@ def run_diff(base: str, head: str, fmt: str) -> int:
         from compfw.trust.history_diff import diff_trees
 
         doc = diff_trees(find_repo_root(), base, head, _today())
-        if fmt == "json":
-            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-        else:
-            sys.stdout.write(diff_markdown(doc) if fmt == "markdown" else diff_text(doc))
-        return 0
+        return _write(doc, fmt, diff_markdown, diff_text)
 
     return guarded(body)
+
+
+def _write(doc: dict, fmt: str, markdown, text) -> int:
+    """A document to stdout as JSON, Markdown or text (the renderers of its command)."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(markdown(doc) if fmt == "markdown" else text(doc))
+    return 0

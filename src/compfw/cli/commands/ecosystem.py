@@ -74,7 +74,15 @@ def usage_error(message: str, ctx: typer.Context) -> Exception:
 
 
 def _out(text: str) -> None:
+    """Data (a schema, an export) exactly as it is."""
     sys.stdout.write(text)
+
+
+def _say(text: str) -> None:
+    """Human output of these commands; ids, titles and paths in it may come from files."""
+    from compfw.render.terminal import shown_lines
+
+    sys.stdout.write(shown_lines(text))
 
 
 # --- schema -----------------------------------------------------------------------------------
@@ -207,9 +215,9 @@ def _report_written(written: list[Path], folder: Path, root: Path) -> None:
     from compfw.files.problems import display_path
 
     for path in written:
-        _out(f"wrote {display_path(path)}\n")
+        _say(f"wrote {display_path(path)}\n")
     shown = display_path(folder)
-    _out(f"next: `compfw validate {shown}`, `compfw status {shown}`, then "
+    _say(f"next: `compfw validate {shown}`, `compfw status {shown}`, then "
          f"`compfw evidence add {shown} --competency ID --title ... --narrative ...`; commit the folder\n")
 
 
@@ -247,7 +255,7 @@ def evidence_add(
         new = prepare_evidence(portfolio, competency or [], title or "", text, when or day, document or [],
                                evidence_id, day)
         path = write_evidence(new)
-        _out(f"wrote {display_path(path)} (id {new.id}; competencies {', '.join(new.competencies)})\n")
+        _say(f"wrote {display_path(path)} (id {new.id}; competencies {', '.join(new.competencies)})\n")
         return 0
 
     raise typer.Exit(guarded(body))
@@ -290,14 +298,14 @@ def migrate(
         if dry_run:
             lines.append(f"would write {display_path(result.migration_path)}")
             lines.append(f"would re-pin {display_path(result.portfolio_path)}")
-            _out("\n".join(lines) + "\n")
+            _say("\n".join(lines) + "\n")
             return 0
         write_migration(result)
         lines.append(f"wrote {display_path(result.migration_path)}")
         lines.append(f"re-pinned {display_path(result.portfolio_path)}: framework.version "
                      f"{plan.from_version} -> {plan.to_version}")
         lines.append("next: review with `git diff`, run `compfw validate`, and commit both files")
-        _out("\n".join(lines) + "\n")
+        _say("\n".join(lines) + "\n")
         return 0
 
     raise typer.Exit(guarded(body))

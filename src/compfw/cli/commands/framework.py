@@ -6,6 +6,7 @@ import json
 import sys
 
 from compfw.cli.output import console, guarded
+from compfw.render.terminal import json_safe, shown
 from compfw.model.loading import resolve
 from compfw.render.framework_document import framework_counts
 
@@ -43,8 +44,8 @@ def render_list(rows: list[dict]) -> None:
     out.print(Text("Frameworks", style="bold"))
     columns = [Column("id"), Column("version"), Column("sections", "right"), Column("elements", "right"),
                Column("competencies", "right"), Column("title")]
-    cells = [[r["id"], r["version"], str(r["sections"]), str(r["elements"]), str(r["competencies"]), r["title"]]
-             for r in rows]
+    cells = [[shown(r["id"]), shown(r["version"]), str(r["sections"]), str(r["elements"]), str(r["competencies"]),
+              shown(r["title"])] for r in rows]
     for line in table_lines(columns, cells, terminal_width(out)):
         out.print(line, soft_wrap=True)
 
@@ -55,7 +56,7 @@ def run_show(framework_id: str, version: str | None, json_out: bool) -> int:
         if json_out:
             from compfw.render.framework_document import framework_document
 
-            sys.stdout.write(json.dumps(framework_document(lf), indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_safe(json.dumps(framework_document(lf), indent=2, ensure_ascii=False)) + "\n")
             return 0
         render_tree(lf)
         return 0
@@ -69,20 +70,20 @@ def render_tree(lf) -> None:
 
     fw = lf.framework
     out = console()
-    out.print(Text(f"{fw.title} ({fw.id}, version {fw.version})", style="bold"))
+    out.print(Text(shown(f"{fw.title} ({fw.id}, version {fw.version})"), style="bold"))
     if fw.scale:
-        out.print(f"{fw.scale.name}: " + ", ".join(f"{lv.value} {lv.name}" for lv in fw.scale.levels))
+        out.print(shown(f"{fw.scale.name}: " + ", ".join(f"{lv.value} {lv.name}" for lv in fw.scale.levels)))
     if fw.default_target is not None:
         out.print(f"Default target where the source shows none: {fw.default_target}")
     for m in fw.milestones:
-        out.print(f"Milestone: {m.name}: {m.percent:g}%")
-    tree = Tree(Text(fw.id))
+        out.print(shown(f"Milestone: {m.name}: {m.percent:g}%"))
+    tree = Tree(Text(shown(fw.id)))
     rows = {p.id: p for p in lf.catalog.placed}
     for section in fw.sections:
-        branch = tree.add(Text(f"{section.id} {section.title} ({section.assessment})", style="bold"))
+        branch = tree.add(Text(shown(f"{section.id} {section.title} ({section.assessment})"), style="bold"))
         groups = [(None, section.competencies)] + [(e, e.competencies) for e in section.elements]
         for element, competencies in groups:
-            node = branch.add(Text(f"{element.id} {element.title}")) if element else branch
+            node = branch.add(Text(shown(f"{element.id} {element.title}"))) if element else branch
             for c in competencies:
                 target, source = rows[c.id].target(fw, None)
                 if rows[c.id].assessment == "binary":
@@ -92,5 +93,5 @@ def render_tree(lf) -> None:
                 else:
                     label = f"target {target}" + (" (default: not in source)" if source == "framework_default" else "")
                 kind = " specialist" if c.kind == "specialist" else ""
-                node.add(Text(f"{c.id}{kind} ({label}) {' '.join(c.text.split())}"))
+                node.add(Text(shown(f"{c.id}{kind} ({label}) {' '.join(c.text.split())}")))
     out.print(tree)

@@ -58,7 +58,8 @@ def register(app: typer.Typer) -> None:
 def run_report(path: Path | None, *, cohort: bool, output: Path | None, template: str | None, as_of,
                fmt: str, since, last: int, context_json: bool, stale_days: int | None = None, jobs: int = 0,
                cache: bool = True) -> int:
-    from compfw.cli.output import guarded
+    from compfw.cli.output import guarded, print_problems
+    from compfw.render.terminal import json_safe, shown
 
     def body() -> int:
         from compfw.files.problems import UserError, display_path, today
@@ -87,17 +88,16 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
                                              reports.DEFAULT_STALE_DAYS if stale_days is None else stale_days,
                                              default_folder() if cache else None, jobs)
             for failed in context["failed"]:
-                sys.stderr.write(f"warning: {failed['folder']}: not in the report: {failed['error']}\n")
+                sys.stderr.write(shown(f"warning: {failed['folder']}: not in the report: {failed['error']}") + "\n")
         else:
             context, problems = reports.trainee_context_of(path, as_of, since, last, name,
                                                            ResultCache.for_command(cache))
-            for problem in problems:
-                sys.stderr.write(f"warning: {problem.as_text()}\n")
+            print_problems(problems, "warning: ")
             if any(p.severity == "error" for p in problems):
                 sys.stderr.write("warning: sign-offs with errors are not counted; run `compfw validate`\n")
 
         if context_json:
-            text = json.dumps(context, indent=2, ensure_ascii=False) + "\n"
+            text = json_safe(json.dumps(context, indent=2, ensure_ascii=False)) + "\n"
         elif fmt == "csv":
             text = reports.cohort_csv(context)
         else:

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from compfw.cli.output import guarded
+from compfw.render.terminal import shown_lines
 
 
 def register(app: typer.Typer) -> None:
@@ -162,7 +163,7 @@ def report(outcome) -> None:
     out.append(f"{outcome.trainee_name} is now at {outcome.percent_after:.1f}% achieved "
                f"(was {outcome.percent_before:.1f}%).")
     out.extend(outcome.notes)
-    sys.stdout.write("\n".join(out) + "\n")
+    sys.stdout.write(shown_lines("\n".join(out)) + "\n")
 
 
 def run_signing_setup(key: Path | None, create: bool, no_passphrase: bool, scope: str) -> int:
@@ -197,7 +198,7 @@ def run_signing_setup(key: Path | None, create: bool, no_passphrase: bool, scope
                        "that needs your signature is refused:")
         out.append("")
         out.append(dump_yaml({"signatures": {"allowed_signers": [done.entry]}}).rstrip("\n"))
-        sys.stdout.write("\n".join(out) + "\n")
+        sys.stdout.write(shown_lines("\n".join(out)) + "\n")
         return 0
 
     return guarded(body)

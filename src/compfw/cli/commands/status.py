@@ -8,8 +8,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from compfw.cli.output import colour_wanted, console, guarded, print_error
-
+from compfw.cli.output import colour_wanted, console, guarded, print_error, print_problems
+from compfw.render.terminal import json_safe, shown_tree
 
 
 @dataclass(frozen=True)
@@ -32,15 +32,14 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool, options: Statu
             print_error(f"{doc['framework']['id']} has no section {options.section!r}",
                         f"sections: {', '.join(sections)}")
             return 2
-        for problem in problems:
-            sys.stderr.write(problem.as_text() + "\n")
+        print_problems(problems)
         if problems:
             sys.stderr.write(f"warning: {len(problems)} problem(s) in this portfolio; sign-offs with "
                              "errors are not counted (`compfw validate` lists them all)\n")
         if json_out:
-            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")
         else:
-            render(doc, options)
+            render(shown_tree(doc), options)
         return 0
 
     return guarded(body)
