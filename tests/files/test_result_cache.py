@@ -250,3 +250,24 @@ def test_a_cached_run_from_another_folder_shows_paths_from_there(repo):
     assert "portfolios/asha-patel/signoffs/2026-11-21-bad.yaml" in from_root[1]
     assert "asha-patel/signoffs/2026-11-21-bad.yaml" in from_inside[1]
     assert "portfolios/asha-patel" not in from_inside[1]
+
+
+def _recorded(out: str) -> list:
+    return [s["recorded"] for c in json.loads(out)["competencies"] for s in c.get("signoffs", [])]
+
+
+def test_git_history_is_an_input_of_status(repo):
+    # A sign-off's recorded date comes from git, not from any file compfw reads: committing,
+    # or changing a committed sign-off, must change the cached answer as it changes a fresh one.
+    from conftest import git
+
+    git(repo, "init", "-q")
+    args = ["status", ASHA, "--json"]
+    _, uncommitted, _ = cached_equals_fresh(args, repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "portfolio", env={"GIT_COMMITTER_DATE": "2026-11-10T12:00:00Z"})
+    _, committed, _ = cached_equals_fresh(args, repo)
+    assert set(_recorded(uncommitted)) == {None} and set(_recorded(committed)) == {"2026-11-10"}
+    git(repo, "rm", "-q", "--cached", str(_a_signoff(repo).relative_to(repo)))  # staged: no longer in HEAD's form
+    _, staged, _ = cached_equals_fresh(args, repo)
+    assert _recorded(staged).count(None) == 1

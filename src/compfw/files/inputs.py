@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 # An observation: (kind, subject, value). kind says how to observe the subject again
-# ("file:<limit>", "list", "tree"), subject is a path as the code used it, value what was seen.
+# ("file:<limit>", "list", "tree", SIGNOFF_HISTORY), subject is a path as the code used it, value what was seen.
 Observation = tuple[str, str, str]
 
 _recordings: list[list[Observation]] = []
@@ -55,6 +55,11 @@ def replay(observations: list[Observation]) -> None:
 
 def is_recording() -> bool:
     return bool(_recordings)
+
+
+# A portfolio's sign-offs as git has them (HEAD, and which differ from it): see
+# gitutil.folder_history; the subject is the portfolio folder.
+SIGNOFF_HISTORY = "git-signoffs"
 
 
 def file_kind(limit: int) -> str:

@@ -109,11 +109,18 @@ def observe(kind: str, subject: str) -> str:
         return inputs.listing_value(yaml_names(subject))
     if kind == "tree":
         return inputs.tree_value(subject)
+    if kind == inputs.SIGNOFF_HISTORY:
+        from compfw.files.gitutil import GitError, folder_history
+
+        try:
+            return folder_history(Path(subject), "signoffs").value
+        except GitError:
+            return "!git"
     raise ValueError(f"unknown kind of input {kind!r}")
 
 
 def _valid_kind(kind: Any) -> bool:
-    return isinstance(kind, str) and (kind in ("list", "tree") or (kind.startswith("file:") and kind[5:].isdigit()))
+    return isinstance(kind, str) and (kind in ("list", "tree", inputs.SIGNOFF_HISTORY) or (kind.startswith("file:") and kind[5:].isdigit()))
 
 
 class ResultCache:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import yaml
 
+from compfw.files.reading import MAX_FILE_BYTES
 from compfw.files.yaml_located import YamlProblem
 
 MAX_DEPTH = 64
