@@ -24,7 +24,7 @@ class Opened:
     problems: list[Problem]
 
 
-def load_checked(folder: Path, store: FrameworkStore, today: dt.date
+def load_checked(folder: Path, store: FrameworkStore, today: dt.date, history: bool = True
                  ) -> tuple[LoadedPortfolio | None, LoadedFramework | None, list[Problem]]:
     """Load a portfolio and its framework, and check it; sign-offs with errors are dropped.
 
@@ -43,7 +43,8 @@ def load_checked(folder: Path, store: FrameworkStore, today: dt.date
     problems.extend(found)
     broken = {p.path for p in problems if p.severity == "error"}
     lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
-    attach_history(lp)
+    if history:  # git's recorded dates: a few git calls per portfolio, so only where they are shown
+        attach_history(lp)
     return lp, lf, problems
 
 

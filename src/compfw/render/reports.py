@@ -235,7 +235,7 @@ def cohort_row_of(path: Path, root: Path, store: FrameworkStore, as_of: dt.date,
     "details"} (a row with an ``error`` key)."""
     def compute() -> dict:
         shown = _relative(path, root)
-        lp, lf, problems = load_checked(path, store, today)
+        lp, lf, problems = load_checked(path, store, today, history=False)  # a row shows no recorded dates
         errors = [p for p in problems if p.severity == "error"]
         if lp is None:
             first = errors[0] if errors else None
