@@ -26,17 +26,27 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from pydantic import ConfigDict, Field
 
-from compfw.model.models import Day, Id, Slug, Strict, Text
+from compfw.model.models import Day, Id, Pin, Slug, Strict, Text
 
 if TYPE_CHECKING:
     from compfw.files.problems import Problem
-    from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio
+    from compfw.files.yaml_located import YamlDocument
+    from compfw.model.loading import FrameworkStore, LoadedFramework, Record
 
 MIGRATIONS = "migrations"
+
+
+class PortfolioRecords(Protocol):
+    """What applying migrations needs of a portfolio: its folder and its records (a loaded
+    portfolio, or the records of one whose portfolio.yaml cannot be read)."""
+
+    folder: Path
+    evidence: list[Record]
+    signoffs: list[Record]
 
 
 class MigrationFile(Strict):
@@ -56,20 +66,17 @@ class MigrationFile(Strict):
 # --- reading: apply recorded migrations to a loaded portfolio -----------------------------------
 
 
-def apply_migrations(lp: LoadedPortfolio) -> list[Problem]:
-    """Map record competency ids across the portfolio's recorded migrations; problems found."""
-    folder = lp.folder / MIGRATIONS
-    if not folder.is_dir():
-        return []
-    from compfw.files.problems import Problem
+def read_migration_files(folder: Path) -> tuple[list[tuple[MigrationFile, YamlDocument]], list[Problem]]:
+    """A portfolio's migration records, oldest first, each read and schema-checked."""
     from compfw.files.reading import yaml_files
-    from compfw.files.yaml_located import position_of
     from compfw.files.yaml_parse import load_yaml
     from compfw.model.modelerrors import validate_as
 
     problems: list[Problem] = []
-    loaded: list[tuple[MigrationFile, object]] = []
-    for path in yaml_files(folder):
+    loaded: list[tuple[MigrationFile, YamlDocument]] = []
+    if not (folder / MIGRATIONS).is_dir():
+        return [], []
+    for path in yaml_files(folder / MIGRATIONS):
         doc, problem = load_yaml(path)
         if problem:
             problems.append(problem)
@@ -78,12 +85,23 @@ def apply_migrations(lp: LoadedPortfolio) -> list[Problem]:
         problems.extend(found)
         if parsed:
             loaded.append((parsed, doc))
+    loaded.sort(key=lambda item: (item[0].date, version_key(item[0].from_version)))
+    return loaded, problems
+
+
+def apply_migrations(lp: PortfolioRecords, pin: Pin) -> list[Problem]:
+    """Map record competency ids across the portfolio's recorded migrations; problems found.
+
+    pin is the framework the portfolio.yaml pins: the migrations must lead to it.
+    """
+    from compfw.files.problems import Problem
+    from compfw.files.yaml_located import position_of
+
+    loaded, problems = read_migration_files(lp.folder)
     if problems:
         return problems  # a broken record of a migration: apply none rather than some
     if not loaded:
         return []
-    loaded.sort(key=lambda item: (item[0].date, version_key(item[0].from_version)))
-    pin = lp.portfolio.framework
     expected_from = None
     for index, (mig, doc) in enumerate(loaded):
         last = index == len(loaded) - 1
@@ -108,14 +126,14 @@ def apply_migrations(lp: LoadedPortfolio) -> list[Problem]:
     return problems
 
 
-def record_path(lp: LoadedPortfolio, path: Path) -> str:
+def record_path(lp: PortfolioRecords, path: Path) -> str:
     try:
         return path.relative_to(lp.folder).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def apply_one(lp: LoadedPortfolio, mig: MigrationFile, shown: str) -> list[Problem]:
+def apply_one(lp: PortfolioRecords, mig: MigrationFile, shown: str) -> list[Problem]:
     from compfw.files.problems import Problem
 
     problems: list[Problem] = []
