@@ -302,7 +302,7 @@ def test_cohort_template_from_a_path(repo, cli):
     result = cli(["report", "--cohort", "-t", "tpl/cohort-list.md.j2"], cwd=repo)
     assert result.exit_code == 0
     assert result.stdout == ('# Cohort\n- Zoë "Pipe\\|Name" &lt;b&gt;O\'Neil&lt;/b&gt; 10.0%\n- Ada Quinn 20.0%\n'
-                             "- Ben Hart 60.0%\n- Cy Evans 100.0%\n- Dee Malik 70.0%\n")
+                             "- Cy Evans 100.0%\n- Dee Malik 70.0%\n- Ben Hart 60.0%\n")
 
 
 def test_repo_templates_override_the_shipped_ones(repo, cli):
@@ -416,14 +416,25 @@ def test_since_after_the_report_date_is_refused(repo, cli):
 # --- the cohort -------------------------------------------------------------------------------
 
 
-def test_cohort_rows_behind_first_and_failures_at_the_end(repo, cli):
+def test_cohort_rows_most_at_risk_first_and_failures_at_the_end(repo, cli):
+    """Missed milestones, then behind, then stale (no activity for more than 30 days), then the
+    gap to the expected percentage: cy (100%) is above ben (60%) because nothing happened in 43 days."""
     result = cli(["report", "--cohort", "--context-json"], cwd=repo)
     assert result.exit_code == 0
     context = json.loads(result.stdout)
-    assert [(r["trainee"]["id"], r["verdict"], r["percent_achieved"]) for r in context["rows"]] == [
-        ("hostile", "behind", 10.0), ("ada", "behind", 20.0), ("ben", "on_track", 60.0),
-        ("cy", "on_track", 100.0), ("dee", "far_ahead", 70.0)]
-    assert [r["personal_qualities"]["done"] for r in context["rows"]] == [False, False, False, True, False]
+    assert context["stale_days"] == 30
+    assert [(r["trainee"]["id"], r["verdict"], r["percent_achieved"], len(r["missed_milestones"]), r["stale"],
+             r["last_activity"], r["days_since_activity"]) for r in context["rows"]] == [
+        ("hostile", "behind", 10.0, 1, True, "2026-10-10", 43), ("ada", "behind", 20.0, 1, False, "2026-11-02", 20),
+        ("cy", "on_track", 100.0, 0, True, "2026-10-10", 43), ("dee", "far_ahead", 70.0, 0, True, "2026-10-10", 43),
+        ("ben", "on_track", 60.0, 0, False, "2026-11-15", 7)]
+    assert context["rows"][1]["missed_milestones"] == [
+        {"id": "end-of-placement-1", "name": "End of placement 1", "percent": 40.0, "due": "2026-08-31",
+         "percent_at_due": 20.0}]
+    assert [(r["manager"]["name"], r["manager"]["role"]) for r in context["rows"]][1:] == [
+        ("Nia Lead", "placement_manager"), ("Nia Lead", "placement_manager"), ("Rae Stone", "placement_manager"),
+        ("Olu Ade", "placement_manager")]
+    assert [r["personal_qualities"]["done"] for r in context["rows"]] == [False, False, True, False, False]
     assert [r["errors"] for r in context["rows"]] == [0, 1, 0, 0, 0]
     assert context["failed"] == [{
         "folder": "portfolios/zz-broken",
@@ -444,7 +455,10 @@ def test_cohort_rows_behind_first_and_failures_at_the_end(repo, cli):
 def test_cohort_csv_parses_back(repo, cli):
     result = cli(["report", "--cohort", "-f", "csv"], cwd=repo)
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert [r["trainee_id"] for r in rows] == ["hostile", "ada", "ben", "cy", "dee", ""]
+    assert [r["trainee_id"] for r in rows] == ["hostile", "ada", "cy", "dee", "ben", ""]
+    assert [(r["manager"], r["missed_milestones"], r["days_since_activity"], r["stale"]) for r in rows[1:]] == [
+        ("Nia Lead", "End of placement 1", "20", "no"), ("Nia Lead", "", "43", "yes"),
+        ("Rae Stone", "", "43", "yes"), ("Olu Ade", "", "7", "no"), ("", "", "", "")]
     assert rows[0]["name"] == 'Zoë "Pipe|Name" <b>O\'Neil</b>'
     assert rows[-1]["folder"] == "portfolios/zz-broken" and rows[-1]["error"].startswith("invalid YAML")
 
@@ -545,3 +559,42 @@ def test_jinja2_is_imported_only_by_the_report_command():
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_every_golden_report_is_valid_markdown(path):
     check_markdown(path.read_text(encoding="utf-8"))
+
+
+def test_cohort_activity_threshold_and_manager_fallback(repo, cli):
+    """A trainee with no records at all counts from the scheme start; with no current placement
+    the programme manager answers; the threshold comes from --stale-days."""
+    folder = repo / "portfolios" / "new"
+    folder.mkdir()
+    (folder / "portfolio.yaml").write_text(
+        "trainee: {id: new, name: Noa New, email: noa@example.org}\n"
+        'framework: {id: mini, version: "1.0"}\n'
+        "scheme: {start: 2026-11-02, end: 2028-08-31}\n"
+        "programme_manager: {name: Pat Prog, email: pat@example.org}\n")
+
+    def rows(*extra: str) -> dict:
+        result = cli(["report", "--cohort", "--context-json", "--as-of", "2026-11-22", *extra], cwd=repo)
+        assert result.exit_code == 0, result.stderr
+        return {r["trainee"]["id"]: r for r in json.loads(result.stdout)["rows"]}
+
+    new = rows()["new"]
+    assert (new["last_activity"], new["days_since_activity"], new["stale"]) == (None, None, False)
+    assert new["manager"] == {"name": "Pat Prog", "email": "pat@example.org", "handle": None,
+                              "role": "programme_manager"}
+    by_id = rows("--stale-days", "19")
+    assert (by_id["new"]["stale"], by_id["ada"]["stale"], by_id["ben"]["stale"]) == (True, True, False)
+    markdown = cli(["report", "--cohort", "--as-of", "2026-11-22", "--stale-days", "19"], cwd=repo).stdout
+    assert "| Noa New (new) | Pat Prog (programme) | — |" in markdown
+    assert "| none **stale** |" in markdown
+    assert "| No activity for more than 19 days | 5 |" in markdown
+
+
+@pytest.mark.parametrize("args, code, stderr", [
+    (["report", "portfolios/ada", "--stale-days", "5"], 1,
+     "error: --stale-days is for the cohort report\nhint: add --cohort\n"),
+    (["report", "--cohort", "--stale-days", "-1"], 2, "Invalid value for '--stale-days'"),
+])
+def test_stale_days_misuse(repo, cli, args, code, stderr):
+    result = cli(args, cwd=repo)
+    assert result.exit_code == code
+    assert stderr in result.stderr

@@ -227,11 +227,12 @@ def test_cohort_trend_and_order(repo, cli):
     context = json.loads(cli(["report", "--cohort", "--context-json", "--as-of", "2026-11-22"], cwd=repo).stdout)
     rows = [(r["trainee"]["id"], r["verdict"], r["trend"]["gap_change"], r["percent_achieved"])
             for r in context["rows"]]
-    # behind first; then the gap that shrank most (or grew least) over three month ends; then percentage
+    # missed milestones and behind first; then stale (cy and dee: nothing for 43 days); within each
+    # tier the gap that shrank most (or grew least) over three month ends; then the gap to pace
     assert rows == [("hostile", "behind", -11.4, 10.0), ("ada", "behind", -11.4, 20.0),
-                    ("ben", "on_track", 8.6, 60.0), ("cy", "on_track", 8.6, 100.0),
-                    ("dee", "far_ahead", 10.9, 70.0)]
-    ben = context["rows"][2]
+                    ("cy", "on_track", 8.6, 100.0), ("dee", "far_ahead", 10.9, 70.0),
+                    ("ben", "on_track", 8.6, 60.0)]
+    ben = next(r for r in context["rows"] if r["trainee"]["id"] == "ben")
     doc = status_at(cli, repo, "portfolios/ben", dt.date(2026, 11, 22))
     assert ben["trend"]["sparkline"] == sparkline([p["percent"] for p in doc["trajectory"][-6:]])
     then = status_at(cli, repo, "portfolios/ben", dt.date(2026, 8, 31))

@@ -345,3 +345,29 @@ def test_a_personal_qualities_record_claiming_the_placement_managers_absence_is_
     commit(repo, ASHA, "my Personal Qualities")
     found = pr_codes(cli, repo)
     assert ("pq.yaml", "trust-author-mismatch") in found and ("pq.yaml", "trust-unsigned") in found, found
+
+
+def test_status_never_counts_against_an_unsanctioned_override(cli, make_repo):
+    from conftest import REPO
+
+    root = make_repo(name="override")
+    shutil.copytree(REPO / "portfolios" / "asha-patel", root / "portfolios" / "asha-patel")
+
+    def standing() -> tuple:
+        done = cli(["status", "portfolios/asha-patel", "--json"], cwd=root)
+        assert done.exit_code == 0, done.stderr
+        doc = json.loads(done.stdout)
+        return doc["percent_achieved"], doc["readiness"]["graduation_percent"], doc["readiness"]["graduation_ready"]
+
+    shipped_standing = standing()
+    assert shipped_standing == (56.4, 90, False)
+    shipped = shipped_dir("frameworks") / "nhs-gmts-informatics.yaml"
+    easier = shipped.read_text().replace("target: 3", "target: 1").replace("percent: 90", "percent: 60")
+    (root / "frameworks" / "nhs-gmts-informatics.yaml").write_text(easier)
+    assert standing() == shipped_standing  # the shipped framework stands
+    (root / ".compfw").mkdir()
+    (root / ".compfw" / "policy.yaml").write_text(
+        f"admins:\n  - {{name: {HELEN[0]}, email: {HELEN[1]}}}\n"
+        "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
+    percent, graduation, ready = standing()  # sanctioned: the repository's edition is used
+    assert (graduation, ready) == (60, True) and percent > shipped_standing[0]

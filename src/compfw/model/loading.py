@@ -87,11 +87,15 @@ def load_framework_file(path: Path) -> tuple[LoadedFramework | None, list[Proble
 class FrameworkStore:
     """Frameworks by (id, version), read lazily from the shipped folder and the repo's own."""
 
-    def __init__(self, folders: list[Path]):
+    def __init__(self, folders: list[Path], sanctioned: set[tuple[str, str]] | None = None):
         self.folders = [f for f in folders if f.is_dir()]
         self._cache: dict[Path, tuple[LoadedFramework | None, list[Problem]]] = {}
         self._files: list[Path] | None = None
         self._found: dict[tuple[str, str], LoadedFramework | None] = {}
+        # With a repository, its frameworks may not replace a shipped one the trust policy does not
+        # sanction: validate and audit report such a file, and status never counts against it.
+        self._sanctioned = sanctioned
+        self._shipped = shipped_dir("frameworks").resolve()
 
     @classmethod
     def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
@@ -100,7 +104,7 @@ class FrameworkStore:
         for folder in folders:
             if folder.is_dir() and all(not _same(folder, seen) for seen in unique):
                 unique.append(folder)
-        return cls(unique)
+        return cls(unique, sanctioned_overrides(root))
 
     def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
         if path not in self._cache:
@@ -118,11 +122,25 @@ class FrameworkStore:
         return [path for path in self._files
                 if path.stem == framework_id or path.stem.startswith(framework_id + "@")]
 
+    def _usable(self, path: Path) -> LoadedFramework | None:
+        loaded, _ = self._load(path)
+        if loaded is None or self._sanctioned is None or path.parent.resolve() == self._shipped:
+            return loaded
+        key = (loaded.framework.id, loaded.framework.version)
+        if key in self._sanctioned:
+            return loaded
+        for other in self.candidates(key[0]):
+            if other.parent.resolve() == self._shipped:
+                shipped, _ = self._load(other)
+                if shipped is not None and shipped.framework.version == key[1]:
+                    return None  # an unsanctioned override: the shipped framework stands
+        return loaded
+
     def get(self, framework_id: str, version: str) -> LoadedFramework | None:
         key = (framework_id, version)
         if key not in self._found:
             self._found[key] = next(
-                (loaded for loaded, _ in map(self._load, self.candidates(framework_id))
+                (loaded for loaded in map(self._usable, self.candidates(framework_id))
                  if loaded and loaded.framework.id == framework_id and loaded.framework.version == version), None)
         return self._found[key]
 
@@ -133,7 +151,7 @@ class FrameworkStore:
     def versions(self, framework_id: str) -> list[str]:
         out = []
         for path in self.candidates(framework_id):
-            loaded, _ = self._load(path)
+            loaded = self._usable(path)
             if loaded and loaded.framework.id == framework_id and loaded.framework.version not in out:
                 out.append(loaded.framework.version)
         return out
@@ -143,10 +161,18 @@ class FrameworkStore:
         chosen: dict[tuple[str, str], LoadedFramework] = {}
         for folder in self.folders:
             for path in yaml_files(folder):
-                loaded, _ = self._load(path)
+                loaded = self._usable(path)
                 if loaded:
                     chosen[(loaded.framework.id, loaded.framework.version)] = loaded
         return sorted(chosen.values(), key=lambda lf: (lf.framework.id, lf.framework.version))
+
+
+def sanctioned_overrides(root: Path) -> set[tuple[str, str]]:
+    """The (id, version) of shipped frameworks the repository's trust policy lets it replace."""
+    from compfw.model.policy import load_policy
+
+    policy = load_policy(root).policy
+    return {(o.id, o.version) for o in policy.framework_overrides} if policy is not None else set()
 
 
 def _same(a: Path, b: Path) -> bool:

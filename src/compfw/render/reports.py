@@ -27,9 +27,11 @@ from compfw.render.trajectory_view import TREND_POINTS, chart, trend
 
 DEFAULT_LAST = 10
 MISSING = ("not_achieved", "partially_achieved")
+DEFAULT_STALE_DAYS = 30
 CSV_COLUMNS = (
-    "trainee_id", "name", "specialism", "current_placement", "organisation", "percent_achieved", "expected_percent",
-    "verdict", "trend", "gap_now", "gap_3_months_ago", "gap_change", "personal_qualities", "last_signoff",
+    "trainee_id", "name", "specialism", "current_placement", "organisation", "manager", "manager_email",
+    "percent_achieved", "expected_percent", "verdict", "trend", "gap_now", "gap_3_months_ago", "gap_change",
+    "missed_milestones", "last_activity", "days_since_activity", "stale", "personal_qualities", "last_signoff",
     "achieved", "required", "graduation_ready",
     "framework", "framework_version", "folder", "errors", "error",
 )
@@ -130,7 +132,36 @@ def personal_qualities(doc: dict, lf) -> dict | None:
             "required": required, "achieved": achieved, "done": achieved == required}
 
 
-def cohort_row(doc: dict, lf, folder: str, errors: int) -> dict:
+def last_activity(lp, as_of: dt.date) -> dt.date | None:
+    """The latest day on or before as_of with evidence, a counted sign-off or a review request."""
+    days = [r.model.date for records in (lp.evidence, lp.signoffs, lp.requests) for r in records
+            if r.model.date <= as_of]
+    return max(days, default=None)
+
+
+def activity(doc: dict, last: dt.date | None, as_of: dt.date, stale_days: int) -> dict:
+    """Days since the last activity, and whether that is more than stale_days. With no activity
+    at all, the days count from the scheme start (a trainee who never started is stale too);
+    before the scheme starts nobody is stale."""
+    start = dt.date.fromisoformat(doc["scheme"]["start"])
+    since = last if last is not None else start
+    days = (as_of - since).days if as_of >= since else None
+    return {"last_activity": last.isoformat() if last else None,
+            "days_since_activity": days if last is not None else None,
+            "stale": days is not None and days > stale_days}
+
+
+def manager_of(doc: dict) -> dict | None:
+    """Who answers for the trainee now: the current placement's manager, else the programme manager."""
+    place = doc["current_placement"]
+    if place is not None:
+        return {**place["manager"], "role": "placement_manager"}
+    if doc["programme_manager"] is not None:
+        return {**doc["programme_manager"], "role": "programme_manager"}
+    return None
+
+
+def cohort_row(doc: dict, lf, folder: str, errors: int, active: dict | None = None) -> dict:
     rd = doc["readiness"]
     place = doc["current_placement"]
     return {
@@ -151,6 +182,11 @@ def cohort_row(doc: dict, lf, folder: str, errors: int) -> dict:
         "personal_qualities": personal_qualities(doc, lf),
         "last_signoff": doc["last_signoff"],
         "trend": trend(doc["trajectory"]),
+        "manager": manager_of(doc),
+        "missed_milestones": [{"id": m["id"], "name": m["name"], "percent": m["percent"], "due": m["due"],
+                               "percent_at_due": m["percent_at_due"]}
+                              for m in rd["milestones"] if m["state"] == "missed"],
+        **(active or {"last_activity": None, "days_since_activity": None, "stale": False}),
         "errors": errors,
     }
 
@@ -162,7 +198,8 @@ def _relative(path: Path, root: Path) -> str:
         return display_path(path)
 
 
-def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date) -> Iterator[dict]:
+def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date,
+                stale_days: int = DEFAULT_STALE_DAYS) -> Iterator[dict]:
     """One plain row per portfolio, loaded one at a time; a portfolio that cannot be read comes
     back as {"folder", "error", "details"} (a row with an ``error`` key)."""
     store = FrameworkStore.for_repo(root)
@@ -178,16 +215,21 @@ def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date) -> Ite
                    "details": [p.as_text() for p in errors]}
             continue
         doc = status_document(lp, lf, as_of, trajectory_points=TREND_POINTS)
-        yield cohort_row(doc, lf, shown, len(errors))
+        yield cohort_row(doc, lf, shown, len(errors), activity(doc, last_activity(lp, as_of), as_of, stale_days))
 
 
 def sort_key(row: dict) -> tuple:
-    """Behind pace first; then those falling behind fastest (the gap to the pace line shrank most
-    over the last three month ends; no change known last); then by percentage achieved (lowest
-    first), name and id."""
+    """Most at risk first: more missed milestones; then behind pace; then no activity for more
+    than the stale threshold; then those falling behind fastest (the gap to the pace line shrank
+    most over the last three month ends; no change known last); then furthest below the expected
+    percentage (achieved minus expected, lowest first); then the longest without activity; then
+    name and id."""
+    gap = row["percent_achieved"] - row["expected_percent"] if row["expected_percent"] is not None else 0.0
+    quiet = row["days_since_activity"] if row["days_since_activity"] is not None else float("inf")
     change = row["trend"]["gap_change"]
-    return (0 if row["verdict"] == "behind" else 1, (0, change) if change is not None else (1, 0),
-            row["percent_achieved"], row["trainee"]["name"].casefold(), row["trainee"]["id"])
+    return (-len(row["missed_milestones"]), 0 if row["verdict"] == "behind" else 1, 0 if row["stale"] else 1,
+            (0, change) if change is not None else (1, 0), gap, -quiet,
+            row["trainee"]["name"].casefold(), row["trainee"]["id"])
 
 
 def bands(percents: list[float], width: int = 10) -> list[dict]:
@@ -199,14 +241,15 @@ def bands(percents: list[float], width: int = 10) -> list[dict]:
     return out
 
 
-def cohort_context(folder: Path | None, as_of: dt.date, today: dt.date, template: str = "") -> dict[str, Any]:
+def cohort_context(folder: Path | None, as_of: dt.date, today: dt.date, template: str = "",
+                   stale_days: int = DEFAULT_STALE_DAYS) -> dict[str, Any]:
     root = find_repo_root(folder.resolve() if folder else None)
     folder = folder if folder is not None else root / "portfolios"
     if not folder.is_dir():
         raise UserError(f"{display_path(folder)} is not a folder",
                         "give the folder that holds the portfolios, e.g. `compfw report --cohort portfolios`")
     rows, failed = [], []
-    for row in cohort_rows(folder, root, as_of, today):
+    for row in cohort_rows(folder, root, as_of, today, stale_days):
         (failed if "error" in row else rows).append(row)
     if not rows and not failed:
         raise UserError(f"no portfolios in {display_path(folder)}",
@@ -219,6 +262,7 @@ def cohort_context(folder: Path | None, as_of: dt.date, today: dt.date, template
     return {
         "as_of": as_of.isoformat(),
         "folder": _relative(folder, root),
+        "stale_days": stale_days,
         "rows": rows,
         "failed": failed,
         "totals": {
@@ -230,6 +274,8 @@ def cohort_context(folder: Path | None, as_of: dt.date, today: dt.date, template
             "personal_qualities_done": sum(1 for p in pq if p["done"]),
             "personal_qualities_tracked": len(pq),
             "with_errors": sum(1 for r in rows if r["errors"]),
+            "stale": sum(1 for r in rows if r["stale"]),
+            "missed_milestone": sum(1 for r in rows if r["missed_milestones"]),
             "mean_percent": round(statistics.fmean(percents), 1) if percents else None,
             "median_percent": round(statistics.median(percents), 1) if percents else None,
             "min_percent": min(percents) if percents else None,
@@ -264,12 +310,17 @@ def cohort_csv(context: dict) -> str:
         return "" if value is None else f"{value:.1f}"
 
     for r in context["rows"]:
-        pq, place = r["personal_qualities"], r["current_placement"]
+        pq, place, manager = r["personal_qualities"], r["current_placement"], r["manager"]
         row = {
             "trainee_id": r["trainee"]["id"], "name": r["trainee"]["name"], "specialism": r["specialism"] or "",
             "current_placement": place["name"] if place else "", "organisation": place["organisation"] if place else "",
+            "manager": manager["name"] if manager else "", "manager_email": manager["email"] if manager else "",
             "percent_achieved": number(r["percent_achieved"]), "expected_percent": number(r["expected_percent"]),
             "verdict": r["verdict"] or "", **_trend_cells(r["trend"]),
+            "missed_milestones": "; ".join(m["name"] for m in r["missed_milestones"]),
+            "last_activity": r["last_activity"] or "",
+            "days_since_activity": "" if r["days_since_activity"] is None else r["days_since_activity"],
+            "stale": "yes" if r["stale"] else "no",
             "personal_qualities": "" if pq is None else ("yes" if pq["done"] else "no"),
             "last_signoff": r["last_signoff"] or "", "achieved": r["achieved"], "required": r["required"],
             "graduation_ready": "yes" if r["graduation_ready"] else "no", "framework": r["framework"]["id"],

@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
                                                                 "when there is no --since.")] = 10,
         context_json: Annotated[bool, typer.Option("--context-json", help="Print the data the template receives, "
                                                                           "as JSON, instead of the report.")] = False,
+        stale_days: Annotated[Optional[int], typer.Option("--stale-days", metavar="N", min=0,
+                                                          help="With --cohort: flag trainees with no evidence, sign-off "
+                                                               "or request for more than N days (default 30).")] = None,
     ) -> None:
         """Markdown reports: a trainee's report, a review pack, or the cohort (also as CSV)."""
         from compfw.cli.options import parse_date
@@ -45,7 +48,7 @@ def register(app: typer.Typer) -> None:
         day = parse_date(as_of)
         since_day = parse_date(since, "--since") if since is not None else None
         raise typer.Exit(run_report(portfolio, cohort=cohort, output=output, template=template, as_of=day, fmt=fmt,
-                                    since=since_day, last=last, context_json=context_json))
+                                    since=since_day, last=last, context_json=context_json, stale_days=stale_days))
 
 
 def run_report(path: Path | None, *, cohort: bool, output: Path | None, template: str | None, as_of,
@@ -66,6 +69,8 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
             raise UserError("--template does not apply to --format csv", "the CSV columns are fixed; drop --template")
         if cohort and since is not None:
             raise UserError("--since is for a trainee's report, not --cohort")
+        if stale_days is not None and not cohort:
+            raise UserError("--stale-days is for the cohort report", "add --cohort")
         kind = "cohort" if cohort else "trainee"
         choice = None
         if fmt == "md" and not context_json:
@@ -73,7 +78,8 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
             choice = templates.choose_template(template, kind, root)
         name = choice.name if choice else (template or templates.DEFAULT_TEMPLATES[kind] if fmt == "md" else "")
         if cohort:
-            context = reports.cohort_context(path, as_of, today(), name)
+            context = reports.cohort_context(path, as_of, today(), name,
+                                             reports.DEFAULT_STALE_DAYS if stale_days is None else stale_days)
             for failed in context["failed"]:
                 sys.stderr.write(shown(f"warning: {failed['folder']}: not in the report: {failed['error']}") + "\n")
         else:
