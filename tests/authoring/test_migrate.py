@@ -303,13 +303,87 @@ def test_a_hand_edited_migration_cannot_move_a_sign_off_to_another_competency(re
 def test_a_pin_that_does_not_match_the_migrations_is_a_located_error(repo, cli):
     assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
     path = repo / DANA / "portfolio.yaml"
-    path.write_text(path.read_text().replace('version: "2.0"', 'version: "1.0"'))
+    path.write_text(path.read_text().replace('version: "2.0"', 'version: "3.0"'))  # by hand, past the records
     result = cli(["validate", DANA], cwd=repo)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
         "portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml:7:5: error: the last migration ends at version "
-        "'2.0', but portfolio.yaml pins '1.0'; no migration is applied (hint: re-pin portfolio.yaml to the version "
-        "the migrations lead to, or run `compfw migrate`)")
+        "'2.0', but portfolio.yaml pins '3.0'; no migration is applied (hint: set framework.version in "
+        "portfolio.yaml to '2.0', where the recorded migrations lead; `compfw migrate` then moves it on)")
+    path.write_text(path.read_text().replace('version: "3.0"', 'version: "2.0"'))  # as the hint says
+    assert cli(["migrate", DANA, "--to", "3.0"], cwd=repo).exit_code == 0
+    assert cli(["validate", DANA], cwd=repo).exit_code == 0
+
+
+# --- migrate stopped between its two writes ---------------------------------------------------
+
+
+def _write_the_record_only(root: Path, monkeypatch) -> Path:
+    """What a `compfw migrate --to 2.0` killed between its two writes leaves: its first write, made
+    by the library's own code, and portfolio.yaml untouched."""
+    from compfw.authoring.migrate import prepare_migration
+    from compfw.files.problems import today
+    from compfw.files.writing import write_new
+
+    monkeypatch.chdir(root)
+    result = prepare_migration(Path(DANA), "2.0", today())
+    write_new(result.migration_path, result.migration_text)
+    return result.migration_path
+
+
+def test_migrate_finishes_a_migration_stopped_between_its_two_writes(repo, cli, monkeypatch):
+    record = _write_the_record_only(repo, monkeypatch)
+    written = record.read_bytes()
+    stopped = cli(["validate"], cwd=repo)
+    assert stopped.exit_code == 1
+    assert stopped.stdout.splitlines()[0] == (
+        "portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml:7:5: error: this migration to version '2.0' "
+        "was not finished: portfolio.yaml still pins '1.0', so the records are read as of '1.0' (hint: finish it "
+        "with `compfw migrate portfolios/dana-cole --to 2.0` (it re-pins portfolio.yaml and leaves this file as "
+        "it is), or delete this file to stay on 1.0)")
+    assert status(cli, repo)["framework"]["version"] == "1.0"
+
+    result = cli(["migrate", DANA, "--to", "2.0"], cwd=repo)   # as the hint says
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == MIGRATE_OUT.replace(
+        "wrote portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml\n",
+        "kept portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml: written by an earlier `compfw migrate` "
+        "that stopped before the re-pin, and left as it is\n").replace(
+        "commit both files\n", "commit both files (the record may be committed already)\n")
+    assert record.read_bytes() == written == MIGRATION_FILE.encode()   # the record is never rewritten
+    assert git(repo, "status", "--porcelain", "--untracked-files=all").splitlines() == [
+        " M portfolios/dana-cole/portfolio.yaml",
+        "?? portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml",
+    ]
+    after = cli(["validate"], cwd=repo)
+    assert (after.exit_code, after.stdout) == (0, VALIDATE_AFTER)   # as after a migration never stopped
+
+
+def test_the_installed_compfw_finishes_a_stopped_migration(repo, monkeypatch):
+    """The same through the `compfw` entry point, as a separate process."""
+    import subprocess
+    import sys
+
+    _write_the_record_only(repo, monkeypatch)
+    exe = Path(sys.executable).parent / "compfw"
+    assert exe.exists(), f"the compfw entry point is not installed beside {sys.executable}"
+    done = subprocess.run([exe, "migrate", DANA, "--to", "2.0"], cwd=repo, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    done = subprocess.run([exe, "validate"], cwd=repo, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, VALIDATE_AFTER)
+
+
+def test_a_stopped_migration_is_not_finished_towards_another_version(repo, cli, monkeypatch):
+    _write_the_record_only(repo, monkeypatch)
+    record = "portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml"
+    _refused(cli, repo, ["migrate", DANA, "--to", "3.0"],
+             f"error: a migration of portfolios/dana-cole to mini2 2.0 was begun and not finished: {record} is "
+             "written, but portfolio.yaml still pins 1.0\n"
+             "hint: finish that one first with `compfw migrate portfolios/dana-cole --to 2.0`, then migrate to 3.0; "
+             f"or delete {record} (abandoning the migration to 2.0) and run this again; nothing was written\n")
+    (repo / record).unlink()   # the other way the hint offers
+    assert cli(["migrate", DANA, "--to", "3.0"], cwd=repo).exit_code == 0
+    assert cli(["validate"], cwd=repo).exit_code == 0
 
 
 # --- the text-only re-pin ---------------------------------------------------------------------

@@ -12,7 +12,18 @@ from pathlib import Path
 
 from compfw.files.yaml_edit import replace_scalars
 from compfw.model.loading import FrameworkStore, LoadedPortfolio
-from compfw.model.migrations import MIGRATIONS, MigrationFile, MigrationPlan, apply_one, plan_migration, record_path
+from compfw.files.yaml_located import YamlDocument
+from compfw.model.migrations import (
+    MIGRATIONS,
+    UNFINISHED,
+    MigrationFile,
+    MigrationPlan,
+    apply_one,
+    plan_migration,
+    read_migration_files,
+    record_path,
+    unfinished_migration,
+)
 
 
 def record_changes(lp: LoadedPortfolio, mapping: dict[str, str | None]) -> dict[str, dict[str, str | None]]:
@@ -64,7 +75,7 @@ def migration_text(plan: MigrationPlan, day: dt.date, records: dict[str, dict[st
 class MigrationResult:
     plan: MigrationPlan
     migration_path: Path
-    migration_text: str
+    migration_text: str | None   # None: the record is there already (an unfinished migration), only re-pin
     portfolio_path: Path
     portfolio_text: str
     records: dict[str, dict[str, str | None]]
@@ -77,7 +88,7 @@ def prepare_migration(folder: Path, to_version: str, day: dt.date) -> MigrationR
     """Everything `compfw migrate` would write, checked; raises UserError on any refusal."""
     from compfw.engine.summary import evaluate
     from compfw.files.problems import UserError
-    from compfw.files.yaml_located import YamlDocument, position_of
+    from compfw.files.yaml_located import position_of
     from compfw.files.yaml_parse import parse_text
     from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, find_repo_root
     from compfw.model.modelerrors import validate_as
@@ -90,12 +101,15 @@ def prepare_migration(folder: Path, to_version: str, day: dt.date) -> MigrationR
     if lp is None:
         raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
                         problems)
-    errors = [p for p in problems if p.severity == "error"]
+    pin = lp.portfolio.framework
+    leftover = unfinished_migration(read_migration_files(folder)[0], pin)
+    if leftover is not None and leftover[0].to_version != to_version:
+        _refuse_another_target(folder, leftover, to_version)
+    errors = [p for p in problems if p.severity == "error" and p.code != UNFINISHED]
     if errors:
         raise UserError(f"portfolio {folder} has records that cannot be read",
                         "fix them first (`compfw validate` lists them); a migration must see every record", errors)
     store = FrameworkStore.for_repo(find_repo_root(folder.resolve()))
-    pin = lp.portfolio.framework
     if to_version == pin.version:
         raise UserError(f"portfolio {lp.id} is already pinned to {pin.id} {pin.version}", "nothing to do")
     plan = plan_migration(store, pin.id, pin.version, to_version)
@@ -128,19 +142,46 @@ def prepare_migration(folder: Path, to_version: str, day: dt.date) -> MigrationR
                         f"set framework.version to \"{to_version}\" by hand; nothing was written", found)
 
     records = record_changes(lp, plan.mapping)
-    path = folder / MIGRATIONS / migration_file_name(day, pin.version, to_version)
-    if path.exists():
-        raise UserError(f"{path} already exists", "compfw never overwrites a record; nothing was written")
+    mig = MigrationFile.model_validate({"framework": pin.id, "from": pin.version, "to": to_version, "date": day,
+                                        "renames": plan.renames, "dropped": plan.dropped, "records": records})
+    if leftover is not None:
+        path, text = leftover[1].path, None
+        _check_leftover(folder, leftover, mig)
+    else:
+        path, text = folder / MIGRATIONS / migration_file_name(day, pin.version, to_version), migration_text(plan, day, records)
+        if path.exists():
+            raise UserError(f"{path} already exists", "compfw never overwrites a record; nothing was written")
 
     old_lf, new_lf = plan.chain[0], plan.chain[-1]
     before = evaluate(_counted(lp, store, day), old_lf, day)[0].percent_achieved
-    mig = MigrationFile.model_validate({"framework": pin.id, "from": pin.version, "to": to_version, "date": day,
-                                        "renames": plan.renames, "dropped": plan.dropped, "records": records})
     lp.portfolio = repinned
     apply_one(lp, mig, "")
     after = evaluate(_counted(lp, store, day), new_lf, day)[0].percent_achieved
-    return MigrationResult(plan, path, migration_text(plan, day, records), lp.doc.path, new_text, records,
-                           plan_renames, before, after)
+    return MigrationResult(plan, path, text, lp.doc.path, new_text, records, plan_renames, before, after)
+
+
+def _refuse_another_target(folder: Path, leftover: tuple[MigrationFile, YamlDocument], to_version: str) -> None:
+    from compfw.files.problems import UserError
+
+    mig, doc = leftover
+    raise UserError(f"a migration of {folder} to {mig.framework} {mig.to_version} was begun and not finished: "
+                    f"{doc.shown} is written, but portfolio.yaml still pins {mig.from_version}",
+                    f"finish that one first with `compfw migrate {folder} --to {mig.to_version}`, then migrate to "
+                    f"{to_version}; or delete {doc.shown} (abandoning the migration to {mig.to_version}) and run "
+                    "this again; nothing was written")
+
+
+def _check_leftover(folder: Path, leftover: tuple[MigrationFile, YamlDocument], expected: MigrationFile) -> None:
+    """An unfinished migration is finished only if its record says what migrating now would write
+    (the date apart): records added or changed since would otherwise be read through a wrong map."""
+    from compfw.files.problems import UserError
+
+    mig, doc = leftover
+    if mig.model_copy(update={"date": expected.date}) != expected:
+        raise UserError(f"{doc.shown} was written by a migration that was not finished, and does not record what "
+                        f"migrating to {expected.to_version} does now (records were added or changed since)",
+                        f"delete {doc.shown}, then run `compfw migrate {folder} --to {expected.to_version}` again; "
+                        "nothing was written")
 
 
 def _counted(lp: LoadedPortfolio, store: FrameworkStore, day: dt.date) -> LoadedPortfolio:
@@ -154,9 +195,16 @@ def _counted(lp: LoadedPortfolio, store: FrameworkStore, day: dt.date) -> Loaded
 
 
 def write_migration(result: MigrationResult) -> None:
-    """The new migration record, then the re-pin; the record is removed again if the re-pin fails."""
+    """The new migration record, then the re-pin; the record is removed again if the re-pin fails.
+
+    Finishing an unfinished migration writes the re-pin only: its record is there already, and is
+    never touched.
+    """
     from compfw.files.writing import replace_file, write_new
 
+    if result.migration_text is None:
+        replace_file(result.portfolio_path, result.portfolio_text)
+        return
     write_new(result.migration_path, result.migration_text)
     try:
         replace_file(result.portfolio_path, result.portfolio_text)

@@ -15,7 +15,20 @@ from compfw.files.problems import Problem
 from compfw.files.yaml_located import position_of
 from compfw.model.catalog import Placed
 from compfw.model.authority import signer_authority  # noqa: F401  (also imported from here by trust/)
-from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio, Record
+from compfw.checks.record_rules import (
+    REQUEST_DATE_HINT,
+    SIGNOFF_DATE_HINT,
+    evidence_problems,
+    evidence_reference_problems,
+    feedback_findings,
+    future_findings,
+    outside_scheme_findings,
+    request_competency_findings,
+    scale_findings,
+    unknown_competency,
+    unknown_framework_problem,
+)
+from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio
 from compfw.model.models import Framework, Portfolio, ReviewRequest, Signoff
 
 
@@ -123,12 +136,6 @@ def _stage_lists(framework: Framework) -> Iterator[tuple[tuple, list[int]]]:
 # --- sign-offs --------------------------------------------------------------------------------
 
 
-def word_count(text: str) -> int:
-    """Words are the space-separated tokens with a letter or a digit in them: punctuation alone
-    ("...", "-", "!!") is no feedback, so fifteen dots do not pass a fifteen-word minimum."""
-    return sum(1 for token in text.split() if any(char.isalnum() for char in token))
-
-
 def reflective_window(portfolio: Portfolio, framework: Framework) -> tuple[dt.date, dt.date] | None:
     rule = framework.reflective_piece
     if rule is None:
@@ -141,29 +148,12 @@ def signoff_findings(signoff: Signoff, placed: Placed | None, lp: LoadedPortfoli
     """What is wrong with one sign-off: (field location, message, hint) triples."""
     pf, fw = lp.portfolio, lf.framework
     if placed is None:
-        yield ("competency",), f"unknown competency {signoff.competency!r} in {fw.id} {fw.version}", \
-            "check the id against `compfw framework show " + fw.id + "`"
+        yield unknown_competency(signoff, fw)
         return
-    if placed.assessment == "binary":
-        if signoff.level is not None:
-            yield ("level",), f"competency {placed.id} is achieved/not-achieved: it takes no level", \
-                "write 'achieved: true' instead of 'level'"
-        if fw.reflective_piece and placed.section.id in fw.reflective_piece.sections:
-            yield from _reflective_findings(lp, lf, signoff.date)
-    else:
-        if signoff.achieved is not None:
-            yield ("achieved",), f"competency {placed.id} is rated: give a 'level', not 'achieved'", \
-                "write 'level: N' with N on the framework's scale"
-        elif signoff.level is not None and fw.scale is not None and not fw.scale.has(signoff.level):
-            yield ("level",), f"level {signoff.level} is not on the scale of {fw.id}", \
-                f"use one of {[lv.value for lv in fw.scale.levels]}"
-    if not signoff.feedback.strip():
-        yield ("feedback",), "sign-off has no feedback", \
-            "the framework asks for detailed, constructive feedback with every sign-off"
-    elif word_count(signoff.feedback) < fw.signoff.feedback_min_words:
-        yield ("feedback",), (f"feedback has {word_count(signoff.feedback)} words; "
-                              f"at least {fw.signoff.feedback_min_words} are required"), \
-            "give detailed, constructive feedback"
+    yield from scale_findings(signoff, placed, fw)
+    if placed.assessment == "binary" and fw.reflective_piece and placed.section.id in fw.reflective_piece.sections:
+        yield from _reflective_findings(lp, lf, signoff.date)
+    yield from feedback_findings(signoff, fw.signoff.feedback_min_words)
     email = signoff.signer.email
     if email.lower() == pf.trainee.email.lower():
         yield ("signer", "email"), "trainees cannot sign themselves off", \
@@ -178,11 +168,8 @@ def signoff_findings(signoff: Signoff, placed: Placed | None, lp: LoadedPortfoli
                 f"write 'role: {role}'"
         if role is not None:
             yield from _section_rule_findings(signoff, placed, lp, lf, role)
-    if signoff.date > today:
-        yield ("date",), f"sign-off date {signoff.date} is in the future", "use the date the sign-off was given"
-    if not pf.scheme.start <= signoff.date <= pf.scheme.end:
-        yield ("date",), f"sign-off date {signoff.date} is outside the scheme ({pf.scheme.start} to {pf.scheme.end})", \
-            "check the date"
+    yield from future_findings("sign-off", signoff.date, today, SIGNOFF_DATE_HINT)
+    yield from outside_scheme_findings("sign-off", signoff.date, pf.scheme)
 
 
 def _section_rule_findings(signoff: Signoff, placed: Placed, lp: LoadedPortfolio, lf: LoadedFramework,
@@ -275,20 +262,7 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
 
     lf = store.get(pf.framework.id, pf.framework.version)
     if lf is None:
-        versions = store.versions(pf.framework.id)
-        broken = sorted({p.path for p in store.unreadable(pf.framework.id) if p.severity == "error"})
-        if broken:
-            add(doc, ("framework", "id"), f"framework {pf.framework.id} {pf.framework.version} may be in "
-                f"{', '.join(broken)}, which cannot be read", f"fix it first: `compfw validate {broken[0]}` lists "
-                "its problems", code="unknown-framework")
-        elif versions:
-            add(doc, ("framework", "version"), f"framework {pf.framework.id} has no version {pf.framework.version!r}",
-                f"available: {', '.join(versions)}; `compfw migrate` re-pins a portfolio", code="unknown-framework")
-        else:
-            known = sorted({lf.framework.id for lf in store.all()})
-            add(doc, ("framework", "id"), f"unknown framework {pf.framework.id!r}",
-                f"known frameworks: {', '.join(known) or 'none'}", code="unknown-framework")
-        return out
+        return [unknown_framework_problem(pf.framework, doc, store)]
     fw, catalog = lf.framework, lf.catalog
     if fw.specialism and pf.specialism and fw.specialism != pf.specialism:
         add(doc, ("specialism",), f"specialism {pf.specialism!r} does not match the framework's {fw.specialism!r}",
@@ -319,27 +293,12 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
     if pf.reflective_piece is not None and pf.reflective_piece.completed > today:
         add(doc, ("reflective_piece", "completed"), "the reflective piece is dated in the future", "check the date")
 
-    evidence_ids: dict[str, Record] = {}
-    for record in lp.evidence:
-        ev = record.model
-        if ev.id in evidence_ids:
-            first = evidence_ids[ev.id]
-            add(record.doc, record.loc + ("id",), f"evidence id {ev.id!r} is used twice (also in {first.shown})",
-                "give each evidence entry its own id", code="duplicate-id")
-        evidence_ids.setdefault(ev.id, record)
-        for index, cid in enumerate(ev.competencies):
-            if cid not in catalog.by_id:
-                add(record.doc, record.loc + ("competencies", index), f"unknown competency {cid!r}",
-                    f"see `compfw framework show {fw.id}`", code="unknown-competency")
-        if ev.date > today:
-            add(record.doc, record.loc + ("date",), f"evidence date {ev.date} is in the future", "check the date")
-        elif not pf.scheme.start <= ev.date <= pf.scheme.end:
-            add(record.doc, record.loc + ("date",), f"evidence date {ev.date} is outside the scheme", "check the date")
+    found, evidence_ids = evidence_problems(lp.evidence, catalog, today, pf.scheme)
+    out.extend(found)
 
     from compfw.checks.migration_check import check_migration_files
 
-    for problem in check_migration_files(lp, store):
-        out.append(problem)
+    out.extend(check_migration_files(lp, store))
     for record in lp.signoffs:
         so = record.model
         placed = catalog.get(so.competency)
@@ -349,10 +308,7 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
             add(record.doc, ("competency",), f"competency {placed.id} is not required at stage {pf.target_level} "
                 f"(only at stage {', '.join(map(str, placed.stages))}); this sign-off is not counted",
                 "nothing to do unless target_level is wrong", severity="warning", code="not-at-stage")
-        for index, eid in enumerate(so.evidence):
-            if eid not in evidence_ids:
-                add(record.doc, ("evidence", index), f"sign-off refers to unknown evidence {eid!r}",
-                    "use the id of an evidence entry in evidence/")
+        out.extend(evidence_reference_problems(record, evidence_ids))
     for record in lp.requests:
         for loc, message, hint in request_findings(record.model, catalog, pf, today):
             add(record.doc, loc, message, hint, code="request")
@@ -361,12 +317,7 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
 
 def request_findings(request: ReviewRequest, catalog, pf: Portfolio, today: dt.date) -> Iterator[tuple[tuple, str, str]]:
     """What is wrong with one request for review: (field location, message, hint) triples."""
-    for index, cid in enumerate(request.competencies):
-        if cid not in catalog.by_id:
-            yield ("competencies", index), f"unknown competency {cid!r}", \
-                f"see `compfw framework show {catalog.framework.id}`"
-        elif cid in request.competencies[:index]:
-            yield ("competencies", index), f"competency {cid} is named twice in this request", "name each once"
+    yield from request_competency_findings(request, catalog)
     if request.to.strip().lower() == pf.trainee.email.lower():
         yield ("to",), "a request is addressed to a manager, not to the trainee", \
             "name the placement manager or the programme manager"
@@ -375,10 +326,9 @@ def request_findings(request: ReviewRequest, catalog, pf: Portfolio, today: dt.d
         yield ("to",), f"{request.to} may not sign off this portfolio on {request.date}, so cannot answer the request", \
             f"address it to a manager named in portfolio.yaml: {', '.join(dict.fromkeys(managers))}"
     if request.date > today:
-        yield ("date",), f"request date {request.date} is in the future", "use the date the request is made"
-    elif not pf.scheme.start <= request.date <= pf.scheme.end:
-        yield ("date",), f"request date {request.date} is outside the scheme ({pf.scheme.start} to {pf.scheme.end})", \
-            "check the date"
+        yield from future_findings("request", request.date, today, REQUEST_DATE_HINT)
+    else:
+        yield from outside_scheme_findings("request", request.date, pf.scheme)
 
 
 def framework_for(lp: LoadedPortfolio, store: FrameworkStore) -> LoadedFramework | None:

@@ -16,6 +16,7 @@ from compfw.checks.cached import (
     encode_portfolio_check,
     remember_for_portfolio,
 )
+from compfw.checks.record_rules import check_loose_records
 from compfw.checks.rules import check_framework, check_portfolio
 from compfw.files.problems import Problem, display_path
 from compfw.files.problems import today as current_day
@@ -157,6 +158,8 @@ def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, 
     """A portfolio's problems, and whose it is (for the duplicate check across portfolios)."""
     def compute() -> tuple[list[Problem], Identity | None]:
         lp, problems = load_portfolio(folder)
+        if lp is None:  # a broken portfolio.yaml: its evidence and sign-offs are checked as far as they can be
+            problems.extend(check_loose_records(folder, store, today))
         problems.extend(folder_name_problems(folder))
         problems.extend(link_problems(folder, {p.path for p in problems if p.code == "trust-symlink"}))
         if lp is None:

@@ -292,13 +292,17 @@ def read_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     if portfolio is None:
         return None, problems
     loaded = LoadedPortfolio(folder, portfolio, doc)
-    loaded.evidence, found = _records(folder / "evidence", Evidence, many=True)
+    loaded.evidence, loaded.signoffs, loaded.requests, found = read_records(folder)
+    return loaded, problems + found
+
+
+def read_records(folder: Path) -> tuple[list[Record], list[Record], list[Record], list[Problem]]:
+    """A portfolio's evidence, sign-offs and requests, each file read and schema-checked on its own."""
+    evidence, problems = _records(folder / "evidence", Evidence, many=True)
+    signoffs, found = _records(folder / "signoffs", Signoff, many=False)
     problems.extend(found)
-    loaded.signoffs, found = _records(folder / "signoffs", Signoff, many=False)
-    problems.extend(found)
-    loaded.requests, found = _records(folder / "requests", ReviewRequest, many=False)
-    problems.extend(found)
-    return loaded, problems
+    requests, found = _records(folder / "requests", ReviewRequest, many=False)
+    return evidence, signoffs, requests, problems + found
 
 
 def reflective_piece_problems(loaded: LoadedPortfolio) -> list[Problem]:

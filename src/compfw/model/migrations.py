@@ -18,6 +18,9 @@ reads `migrations/*.yaml` and shows each listed record with its ids mapped. A si
 competency no longer exists stays in the history but is left out of what is checked and counted
 (a warning, code `migrated-away`, says so); an evidence entry keeps its other competencies.
 Records not listed (written after the migration) are taken as they are.
+
+A record whose `from` is still the pinned version was written by a `compfw migrate` stopped before
+step 3: it is reported as unfinished and not applied, and `compfw migrate` to its `to` finishes it.
 """
 
 from __future__ import annotations
@@ -26,17 +29,27 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from pydantic import ConfigDict, Field
 
-from compfw.model.models import Day, Id, Slug, Strict, Text
+from compfw.model.models import Day, Id, Pin, Slug, Strict, Text
 
 if TYPE_CHECKING:
     from compfw.files.problems import Problem
-    from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio
+    from compfw.files.yaml_located import YamlDocument
+    from compfw.model.loading import FrameworkStore, LoadedFramework, Record
 
 MIGRATIONS = "migrations"
+
+
+class PortfolioRecords(Protocol):
+    """What applying migrations needs of a portfolio: its folder and its records (a loaded
+    portfolio, or the records of one whose portfolio.yaml cannot be read)."""
+
+    folder: Path
+    evidence: list[Record]
+    signoffs: list[Record]
 
 
 class MigrationFile(Strict):
@@ -56,20 +69,17 @@ class MigrationFile(Strict):
 # --- reading: apply recorded migrations to a loaded portfolio -----------------------------------
 
 
-def apply_migrations(lp: LoadedPortfolio) -> list[Problem]:
-    """Map record competency ids across the portfolio's recorded migrations; problems found."""
-    folder = lp.folder / MIGRATIONS
-    if not folder.is_dir():
-        return []
-    from compfw.files.problems import Problem
+def read_migration_files(folder: Path) -> tuple[list[tuple[MigrationFile, YamlDocument]], list[Problem]]:
+    """A portfolio's migration records, oldest first, each read and schema-checked."""
     from compfw.files.reading import yaml_files
-    from compfw.files.yaml_located import position_of
     from compfw.files.yaml_parse import load_yaml
     from compfw.model.modelerrors import validate_as
 
     problems: list[Problem] = []
-    loaded: list[tuple[MigrationFile, object]] = []
-    for path in yaml_files(folder):
+    loaded: list[tuple[MigrationFile, YamlDocument]] = []
+    if not (folder / MIGRATIONS).is_dir():
+        return [], []
+    for path in yaml_files(folder / MIGRATIONS):
         doc, problem = load_yaml(path)
         if problem:
             problems.append(problem)
@@ -78,29 +88,58 @@ def apply_migrations(lp: LoadedPortfolio) -> list[Problem]:
         problems.extend(found)
         if parsed:
             loaded.append((parsed, doc))
+    loaded.sort(key=lambda item: (item[0].date, version_key(item[0].from_version)))
+    return loaded, problems
+
+
+def apply_migrations(lp: PortfolioRecords, pin: Pin) -> list[Problem]:
+    """Map record competency ids across the portfolio's recorded migrations; problems found.
+
+    pin is the framework the portfolio.yaml pins: the migrations must lead to it.
+    """
+    from compfw.files.problems import Problem
+    from compfw.files.yaml_located import position_of, shown_path
+
+    loaded, problems = read_migration_files(lp.folder)
     if problems:
         return problems  # a broken record of a migration: apply none rather than some
     if not loaded:
         return []
-    loaded.sort(key=lambda item: (item[0].date, version_key(item[0].from_version)))
-    pin = lp.portfolio.framework
+    unfinished = unfinished_migration(loaded, pin)
+    if unfinished is not None:
+        # `compfw migrate` wrote this record and stopped before re-pinning: the records are read
+        # as of the pin, through the migrations that lead to it.
+        loaded = loaded[:-1]
+        mig, doc = unfinished
+        line, col = position_of(doc.data, ("to",))
+        folder = shown_path(lp.folder)
+        problems.append(Problem(doc.shown, line, col,
+                                f"this migration to version {mig.to_version!r} was not finished: portfolio.yaml "
+                                f"still pins {pin.version!r}, so the records are read as of {pin.version!r}",
+                                f"finish it with `compfw migrate {folder} --to {mig.to_version}` (it re-pins "
+                                f"portfolio.yaml and leaves this file as it is), or delete this file to stay on "
+                                f"{pin.version}", code=UNFINISHED))
     expected_from = None
     for index, (mig, doc) in enumerate(loaded):
         last = index == len(loaded) - 1
         message = None
         if mig.framework != pin.id:
             message, key = f"this migration is of framework {mig.framework!r}, but portfolio.yaml pins {pin.id!r}", "framework"
+            hint = (f"pin {mig.framework} in portfolio.yaml, as its recorded migrations do; compfw migrates between "
+                    "versions of one framework")
         elif expected_from is not None and mig.from_version != expected_from:
             message, key = (f"this migration starts from version {mig.from_version!r}, but the one before it "
                             f"ends at {expected_from!r}"), "from"
+            hint = ("a migration record is missing or was changed: restore it from the repository's history "
+                    "(records are written by `compfw migrate`)")
         elif last and mig.to_version != pin.version:
             message, key = (f"the last migration ends at version {mig.to_version!r}, but portfolio.yaml pins "
                             f"{pin.version!r}"), "to"
+            hint = (f"set framework.version in portfolio.yaml to {mig.to_version!r}, where the recorded migrations "
+                    "lead; `compfw migrate` then moves it on")
         if message:
             line, col = position_of(doc.data, (key,))
-            return [Problem(doc.shown, line, col, message + "; no migration is applied",
-                            "re-pin portfolio.yaml to the version the migrations lead to, or run `compfw migrate`",
-                            code="migration")]
+            return [Problem(doc.shown, line, col, message + "; no migration is applied", hint, code="migration")]
         expected_from = mig.to_version
 
     for mig, doc in loaded:
@@ -108,14 +147,32 @@ def apply_migrations(lp: LoadedPortfolio) -> list[Problem]:
     return problems
 
 
-def record_path(lp: LoadedPortfolio, path: Path) -> str:
+UNFINISHED = "migration-unfinished"
+
+
+def unfinished_migration(loaded: list[tuple[MigrationFile, YamlDocument]], pin: Pin
+                         ) -> tuple[MigrationFile, YamlDocument] | None:
+    """The migration record `compfw migrate` wrote before it was stopped short of re-pinning
+    portfolio.yaml: the last record (oldest first), of the pinned framework, leading from the
+    pinned version to another, the records before it leading to the pinned version."""
+    if not loaded:
+        return None
+    mig, doc = loaded[-1]
+    if mig.framework != pin.id or mig.from_version != pin.version or mig.to_version == pin.version:
+        return None
+    if len(loaded) > 1 and loaded[-2][0].to_version != pin.version:
+        return None
+    return mig, doc
+
+
+def record_path(lp: PortfolioRecords, path: Path) -> str:
     try:
         return path.relative_to(lp.folder).as_posix()
     except ValueError:
         return path.as_posix()
 
 
-def apply_one(lp: LoadedPortfolio, mig: MigrationFile, shown: str) -> list[Problem]:
+def apply_one(lp: PortfolioRecords, mig: MigrationFile, shown: str) -> list[Problem]:
     from compfw.files.problems import Problem
 
     problems: list[Problem] = []

@@ -6,11 +6,24 @@ top, here, so that the chain of imports runs one way.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compfw.files.problems import Problem
-from compfw.model.loading import LoadedPortfolio, read_portfolio, reflective_piece_problems
-from compfw.model.migrations import apply_migrations
+from compfw.files.reading import outside_repository
+from compfw.files.yaml_parse import load_yaml
+from compfw.model.loading import (
+    PORTFOLIO_FILE,
+    LoadedPortfolio,
+    Record,
+    read_portfolio,
+    read_records,
+    reflective_piece_problems,
+)
+from compfw.model.migrations import apply_migrations, read_migration_files
+from compfw.model.modelerrors import validate_as
+from compfw.model.models import Pin
 
 
 def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]:
@@ -18,6 +31,47 @@ def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     loaded, problems = read_portfolio(folder)
     if loaded is None:
         return None, problems
-    problems.extend(apply_migrations(loaded))
+    problems.extend(apply_migrations(loaded, loaded.portfolio.framework))
     problems.extend(reflective_piece_problems(loaded))
     return loaded, problems
+
+
+@dataclass
+class LooseRecords:
+    """The records of a portfolio whose portfolio.yaml exists but cannot be read or is invalid.
+
+    Each file is read on its own; pin is the framework portfolio.yaml pins, when that much of it
+    can still be read (the migrations are then applied, as for a whole portfolio).
+    """
+
+    folder: Path
+    pin: Pin | None
+    evidence: list[Record] = field(default_factory=list)
+    signoffs: list[Record] = field(default_factory=list)
+    requests: list[Record] = field(default_factory=list)
+
+
+def load_loose_records(folder: Path) -> tuple[LooseRecords | None, list[Problem]]:
+    """The records of a portfolio that load_portfolio could not load because of its portfolio.yaml.
+
+    None when there is no such file to blame: the folder or the file is a link (never read) or
+    the file is missing. The problems are the records' own; portfolio.yaml's are load_portfolio's.
+    """
+    path = folder / PORTFOLIO_FILE
+    if os.path.islink(folder) or outside_repository(folder) or os.path.islink(path) or not path.exists():
+        return None, []
+    loose = LooseRecords(folder, _readable_pin(path))
+    loose.evidence, loose.signoffs, loose.requests, problems = read_records(folder)
+    if loose.pin is not None:
+        problems.extend(apply_migrations(loose, loose.pin))
+    else:
+        problems.extend(read_migration_files(folder)[1])
+    return loose, problems
+
+
+def _readable_pin(path: Path) -> Pin | None:
+    """The framework pin of a portfolio.yaml that may be invalid elsewhere; None if it cannot be read."""
+    doc, problem = load_yaml(path)
+    if problem is not None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("framework"), dict):
+        return None
+    return validate_as(doc, Pin, data=doc.data["framework"], prefix=("framework",))[0]

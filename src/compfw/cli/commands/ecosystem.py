@@ -264,6 +264,9 @@ def evidence_add(
 # --- migrate ----------------------------------------------------------------------------------
 
 
+LEFTOVER = "written by an earlier `compfw migrate` that stopped before the re-pin, and left as it is"
+
+
 def migrate(
     portfolio: Annotated[Path, typer.Argument(metavar="PORTFOLIO", help="The portfolio folder.")],
     to: Annotated[str, typer.Option("--to", help="The framework version to re-pin to.")],
@@ -295,16 +298,19 @@ def migrate(
             lines.append(f"Plan ({placement}): {old} -> {new}")
         lines.append(f"Achieved: {result.percent_before:.1f}% on {plan.from_version}, "
                      f"{result.percent_after:.1f}% on {plan.to_version}")
+        record = display_path(result.migration_path)
+        finishing = result.migration_text is None
         if dry_run:
-            lines.append(f"would write {display_path(result.migration_path)}")
+            lines.append(f"would keep {record}: {LEFTOVER}" if finishing else f"would write {record}")
             lines.append(f"would re-pin {display_path(result.portfolio_path)}")
             _say("\n".join(lines) + "\n")
             return 0
         write_migration(result)
-        lines.append(f"wrote {display_path(result.migration_path)}")
+        lines.append(f"kept {record}: {LEFTOVER}" if finishing else f"wrote {record}")
         lines.append(f"re-pinned {display_path(result.portfolio_path)}: framework.version "
                      f"{plan.from_version} -> {plan.to_version}")
-        lines.append("next: review with `git diff`, run `compfw validate`, and commit both files")
+        lines.append("next: review with `git diff`, run `compfw validate`, and commit both files"
+                     + (" (the record may be committed already)" if finishing else ""))
         _say("\n".join(lines) + "\n")
         return 0
 
