@@ -3,7 +3,8 @@
 
     python benchmarks/generate.py N OUTDIR [--seed S] [--framework ID]
 
-OUTDIR gets ``frameworks/`` (copied from this repository's ``frameworks/``) and ``portfolios/``
+OUTDIR gets ``frameworks/`` (copied from this repository's ``frameworks/``, sanctioned in
+``.compfw/policy.yaml``) and ``portfolios/``
 with N portfolios pinned to the informatics framework, shaped like the examples in
 ``portfolios/``: two placements, a plan, 30-40 evidence entries with 150-400 word narratives (one
 file each), ~100 sign-off records with 40-80 word feedback (one file each), and, for trainees in
@@ -172,10 +173,10 @@ def portfolio(rng: random.Random, index: int, framework: dict, comps: list[dict]
         (folder / "evidence" / f"{day.isoformat()}-{eid}.yaml").write_text(text, encoding="utf-8")
         size += len(text.encode())
 
-    def signoff(c: dict, day: dt.date, body: dict, tag: str) -> None:
+    def signoff(c: dict, day: dt.date, body: dict, tag: str, signer: dict | None = None) -> None:
         nonlocal size
         before = [e for e, d in evidence_ids if d <= day] or [evidence_ids[0][0]]
-        record = {"competency": c["id"], **body, "signer": signer_on(day), "date": day,
+        record = {"competency": c["id"], **body, "signer": signer or signer_on(day), "date": day,
                   "feedback": rng.choice(FEEDBACK_OPENERS).format(topic=rng.choice(TITLES).lower()) + " "
                   + words(rng, rng.randint(40, 80)),
                   "evidence": rng.sample(before, min(len(before), rng.randint(1, 2)))}
@@ -203,9 +204,14 @@ def portfolio(rng: random.Random, index: int, framework: dict, comps: list[dict]
         (folder / "reflective-piece.md").write_text(piece, encoding="utf-8")
         size += len(piece.encode())
         doc["reflective_piece"] = {"file": "reflective-piece.md", "completed": completed}
+        # The placement manager signs them once the piece has been discussed (the programme
+        # manager would need the placement manager's absence recorded).
+        day = completed + dt.timedelta(days=7)
+        manager = managers[0] if day <= p1_end else managers[1]
         for c in binary:
             count += 1
-            signoff(c, completed + dt.timedelta(days=7), {"achieved": True}, f"pq{count:03d}")
+            signoff(c, day, {"achieved": True, "discussed": day}, f"pq{count:03d}",
+                    {"name": manager["name"], "email": manager["email"], "role": "placement_manager"})
     text = dump(doc, "# A trainee's portfolio: written by the trainee. Sign-offs live in signoffs/.\n")
     (folder / "portfolio.yaml").write_text(text, encoding="utf-8")
     return size + len(text.encode())
@@ -223,6 +229,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {out} exists and is not empty", file=sys.stderr)
         return 1
     shutil.copytree(REPO / "frameworks", out / "frameworks")
+    # A programme that keeps its frameworks in its repository sanctions them in its trust policy
+    # (without that, a copy of a shipped framework is refused as an override).
+    kept = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((out / "frameworks").glob("*.yaml"))]
+    (out / ".compfw").mkdir()
+    (out / ".compfw" / "policy.yaml").write_text(
+        "admins:\n  - {name: Programme Admin, email: programme.admin@example.org}\nframework_overrides:\n"
+        + "".join(f'  - {{id: {f["id"]}, version: "{f["version"]}"}}\n' for f in kept), encoding="utf-8")
     framework = yaml.safe_load((REPO / "frameworks" / f"{args.framework}.yaml").read_text(encoding="utf-8"))
     comps = flat_competencies(framework)
     rng = random.Random(args.seed)

@@ -271,3 +271,26 @@ def test_git_history_is_an_input_of_status(repo):
     git(repo, "rm", "-q", "--cached", str(_a_signoff(repo).relative_to(repo)))  # staged: no longer in HEAD's form
     _, staged, _ = cached_equals_fresh(args, repo)
     assert _recorded(staged).count(None) == 1
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(repo):
+    # Files whose stat is older than the racy window are listed with it, and a later check trusts
+    # an unchanged stat without reading the file. An edit that keeps the size and puts the
+    # modification time back still changes the change time, so it is read and seen.
+    import time
+
+    time.sleep(2.2)  # past the racy window: the copied files' stats become trustworthy
+    args = ["status", ASHA, "--json"]
+    first = cached_equals_fresh(args, repo)
+    listed = [json.loads(p.read_bytes().partition(b"\n")[2]) for p in entries() if p.parent.parent.name == "inputs"]
+    assert any(len(item) == 4 for entry in listed for item in entry), "no input was listed with its stat"
+    path = _a_signoff(repo)
+    before = path.stat()
+    text = path.read_text()
+    level = re.search(r"^level: (\d)", text, re.M)
+    other = "3" if level.group(1) != "3" else "2"
+    path.write_text(text.replace(level.group(0), f"level: {other}", 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    after = cached_equals_fresh(args, repo)
+    assert after != first

@@ -48,6 +48,25 @@ def note(kind: str, subject: str, value: str) -> None:
         seen.append((kind, subject, value))
 
 
+# Each file's stat as it was read while recording: (size, mtime_ns, ctime_ns, inode, device). The
+# cache keeps it beside the file's digest so that a later check can trust an unchanged stat instead
+# of reading the file again, as git's index does (see ResultCache).
+_read_stats: dict[str, tuple[int, int, int, int, int]] = {}
+
+
+def stat_key(info: os.stat_result) -> tuple[int, int, int, int, int]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def note_stat(subject: str, info: os.stat_result) -> None:
+    if _recordings:
+        _read_stats[subject] = stat_key(info)
+
+
+def stat_when_read(subject: str) -> tuple[int, int, int, int, int] | None:
+    return _read_stats.get(subject)
+
+
 def replay(observations: list[Observation]) -> None:
     for seen in _recordings:
         seen.extend(observations)

@@ -160,6 +160,7 @@ def _read_bytes(name: str, limit: int) -> bytes:
                           "unreadable") from None
     try:
         info = os.fstat(fd)
+        inputs.note_stat(name, info)
         if stat.S_ISDIR(info.st_mode):
             raise FileRefused("expected a file but found a directory", "remove the directory or rename it",
                               "not-a-file")

@@ -27,7 +27,9 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -151,7 +153,7 @@ class ResultCache:
         known = self._read(self._inputs_path(question), question)
         if isinstance(known, list) and len(known) <= MAX_INPUTS:
             try:
-                seen = [(k, s, self._observe(k, s)) for k, s in known]
+                seen = [self._observe_known(item) for item in known]
                 content = self._content_key(question, seen)
                 entry = self._read(self._result_path(content), content)
                 if entry is not None:
@@ -162,12 +164,13 @@ class ResultCache:
             except (ValueError, KeyError, TypeError, AttributeError, IndexError):
                 pass  # a foreign or damaged entry: computed afresh below, and replaced
         self.misses += 1
+        started = time.time_ns()
         before = [(k, s, self._observe(k, s, fresh=True)) for k, s in watch]
         with inputs.recording() as recorded:
             value = compute()
         seen = _consistent(before + recorded)
         if seen is not None:
-            self._store(question, seen, encode(value))
+            self._store(question, seen, encode(value), started)
         return value
 
     # --- observing ----------------------------------------------------------------------------
@@ -179,6 +182,26 @@ class ResultCache:
         if fresh or key not in self._seen:
             self._seen[key] = observe(kind, subject)
         return self._seen[key]
+
+    def _observe_known(self, item: Any) -> Observation:
+        """An input listed in a stored entry, observed now. A file listed with the stat it had when
+        it was read, and that still has exactly that stat, is taken as unchanged without reading
+        it (git's index does the same): size, times to the nanosecond, inode and device all
+        equal. The change time cannot be set back by a user, so an edit always shows."""
+        if len(item) == 4:
+            kind, subject, when_read, value = item
+            if (kind.startswith("file:") and isinstance(subject, str) and isinstance(value, str)
+                    and isinstance(when_read, list) and len(when_read) == 5):
+                try:
+                    info = os.lstat(subject)
+                except OSError:
+                    info = None
+                if info is not None and stat.S_ISREG(info.st_mode) and list(inputs.stat_key(info)) == when_read:
+                    self._seen.setdefault((kind, subject), value)
+                    return (kind, subject, self._seen[(kind, subject)])
+            return (kind, subject, self._observe(kind, subject))
+        kind, subject = item
+        return (kind, subject, self._observe(kind, subject))
 
     @staticmethod
     def _content_key(question: str, seen: list[Observation]) -> str:
@@ -195,13 +218,14 @@ class ResultCache:
     def _result_path(self, content: str) -> Path:
         return self.folder / "results" / content[:2] / f"{content}.json"
 
-    def _store(self, question: str, seen: list[Observation], data: Any) -> None:
+    def _store(self, question: str, seen: list[Observation], data: Any, started: int) -> None:
         from compfw.files.writing import write_disposable
 
         content = self._content_key(question, seen)
+        listed = [_listed(k, s, v, started) for k, s, v in seen]
         try:
             write_disposable(self._result_path(content), _entry(content, data))
-            write_disposable(self._inputs_path(question), _entry(question, [[k, s] for k, s, _ in seen]))
+            write_disposable(self._inputs_path(question), _entry(question, listed))
         except OSError:
             pass  # a read-only or full cache folder: the result stands, it is just not kept
 
@@ -224,6 +248,19 @@ class ResultCache:
             return json.loads(payload)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return None
+
+
+# A file changed this close to the start of the computation (or after) might change again within
+# its file system's time granularity without its stat showing it; such a file is read every time.
+RACY_NS = 2_000_000_000
+
+
+def _listed(kind: str, subject: str, value: str, started: int) -> list:
+    """How an input is listed in a stored entry: with its stat when read, if that can be trusted."""
+    when_read = inputs.stat_when_read(subject) if kind.startswith("file:") else None
+    if when_read is None or max(when_read[1], when_read[2]) >= started - RACY_NS:
+        return [kind, subject]
+    return [kind, subject, list(when_read), value]
 
 
 def _entry(name: str, data: Any) -> bytes:
