@@ -21,7 +21,8 @@ TODAY = "2026-11-22"
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory, monkeypatch):
-    """No user or system git config, no colour, a fixed today, no GitHub Actions detection."""
+    """No user or system git config, no colour, a fixed today, no GitHub Actions detection, an
+    empty result cache."""
     home = tmp_path_factory.mktemp("home")
     gitconfig = home / ".gitconfig"
     gitconfig.write_text("[user]\n\tname = Test Runner\n\temail = runner@example.org\n[init]\n\tdefaultBranch = main\n")
@@ -34,6 +35,8 @@ def isolated_env(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COMPFW_TODAY", TODAY)
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("COMPFW_CACHE_DIR", str(home / "compfw-cache"))  # each test its own result cache
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     return home
 
 

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compfw.checks.cached import (
+    decode_framework_check,
+    decode_portfolio_check,
+    encode_framework_check,
+    encode_portfolio_check,
+    remember_for_portfolio,
+)
 from compfw.checks.record_rules import check_loose_records
 from compfw.checks.rules import check_framework, check_portfolio
-from compfw.files.problems import Problem, UserError, display_path
+from compfw.files.problems import Problem, display_path
 from compfw.files.problems import today as current_day
 from compfw.files.progress import progress_iter
 from compfw.files.reading import yaml_files
+from compfw.files.result_cache import ResultCache
+from compfw.files.workers import PARALLEL_FROM, WorkerPool, available_cpus
 from compfw.files.yaml_parse import load_yaml
-from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, LoadedFramework, load_framework_file
 from compfw.checks.layout_checks import folder_name_problems, link_problems, override_problem
+from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, load_framework_file
 from compfw.model.policy import POLICY_FILE, load_policy, parse_policy
 from compfw.model.portfolios import load_portfolio
 from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
@@ -107,93 +117,87 @@ def check_policy_file(path: Path) -> list[Problem]:
     return parse_policy(doc)[1]
 
 
-def check_frameworks(files: list[Path], strict: bool,
-                     sanctioned: set[tuple[str, str]] = frozenset()) -> tuple[list[LoadedFramework], list[Problem]]:
-    loaded: list[LoadedFramework] = []
+def check_frameworks(files: list[Path], strict: bool, cache: ResultCache,
+                     sanctioned: set[tuple[str, str]] = frozenset()) -> list[Problem]:
+    """Every framework file's problems, and any (id, version) defined twice."""
     problems: list[Problem] = []
-    seen: dict[tuple[str, str], LoadedFramework] = {}
+    seen: dict[tuple[str, str], str] = {}
     for path in files:
-        lf, found = load_framework_file(path)
-        problems.extend(found)
-        if lf is None:
+        checked = cache.remember("validate-framework", [os.getcwd(), os.fspath(path), os.path.realpath(path), strict,
+                                                        sorted(sanctioned)],
+                                 lambda path=path: _check_framework_file(path, strict, sanctioned),
+                                 encode=encode_framework_check, decode=decode_framework_check)
+        problems.extend(checked["load"])
+        if checked["id"] is None:
             continue
-        key = (lf.framework.id, lf.framework.version)
+        key = (checked["id"], checked["version"])
         if key in seen:
-            problems.append(Problem(lf.doc.shown, *lf.doc.data.value_pos["id"],
-                                    f"framework {key[0]} version {key[1]} is also defined in {seen[key].doc.shown}",
+            problems.append(Problem(checked["shown"], *checked["at"],
+                                    f"framework {key[0]} version {key[1]} is also defined in {seen[key]}",
                                     "framework ids (with version) must be unique; rename or remove one",
                                     code="duplicate-framework"))
             continue
-        seen[key] = lf
-        loaded.append(lf)
-        problems.extend(check_framework(lf, strict))
-        override = override_problem(lf, sanctioned)
-        if override:
-            problems.append(override)
-    return loaded, problems
+        seen[key] = checked["shown"]
+        problems.extend(checked["check"])
+    return problems
 
 
-def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date) -> list[Problem]:
-    return _check_and_identify(folder, store, today)[0]
+def _check_framework_file(path: Path, strict: bool, sanctioned: set[tuple[str, str]]) -> dict:
+    """One framework file's own problems (duplicates across files are found by the caller)."""
+    lf, found = load_framework_file(path)
+    if lf is None:
+        return {"id": None, "version": None, "shown": "", "at": [0, 0], "load": found, "check": []}
+    override = override_problem(lf, sanctioned)
+    return {"id": lf.framework.id, "version": lf.framework.version, "shown": lf.doc.shown,
+            "at": list(lf.doc.data.value_pos["id"]), "load": found,
+            "check": check_framework(lf, strict) + ([override] if override else [])}
 
 
-def _check_and_identify(folder: Path, store: FrameworkStore, today: dt.date) -> tuple[list[Problem], Identity | None]:
+def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, root: Path,
+                           cache: ResultCache) -> tuple[list[Problem], Identity | None]:
     """A portfolio's problems, and whose it is (for the duplicate check across portfolios)."""
-    lp, problems = load_portfolio(folder)
-    if lp is None:  # a broken portfolio.yaml: its evidence and sign-offs are checked as far as they can be
-        problems.extend(check_loose_records(folder, store, today))
-    problems.extend(folder_name_problems(folder))
-    problems.extend(link_problems(folder, {p.path for p in problems if p.code == "trust-symlink"}))
-    if lp is None:
-        return problems, None
-    problems.extend(check_portfolio(lp, store, today))
-    return problems, identity_of(lp)
+    def compute() -> tuple[list[Problem], Identity | None]:
+        lp, problems = load_portfolio(folder)
+        if lp is None:  # a broken portfolio.yaml: its evidence and sign-offs are checked as far as they can be
+            problems.extend(check_loose_records(folder, store, today))
+        problems.extend(folder_name_problems(folder))
+        problems.extend(link_problems(folder, {p.path for p in problems if p.code == "trust-symlink"}))
+        if lp is None:
+            return problems, None
+        problems.extend(check_portfolio(lp, store, today))
+        return problems, identity_of(lp)
+
+    return remember_for_portfolio(cache, "validate", folder, root, store.folders, today, [], compute,
+                                  encode_portfolio_check, decode_portfolio_check)
 
 
-_worker_store: FrameworkStore | None = None
+def in_shard(folder: Path, root: Path, shard: tuple[int, int]) -> bool:
+    """Whether a portfolio is in shard K of N: by a stable hash of its path in the repository, so
+    every machine (and every run) puts it in the same shard."""
+    number, count = shard
+    if count == 1:
+        return True
+    absolute, top = os.path.abspath(folder), os.path.abspath(root)
+    name = os.path.relpath(absolute, top) if absolute.startswith(top.rstrip(os.sep) + os.sep) else absolute
+    digest = hashlib.blake2b(Path(name).as_posix().encode("utf-8", "surrogateescape"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % count == number - 1
 
 
-def _init_worker(root: Path, extra: list[Path]) -> None:
-    global _worker_store
-    _worker_store = FrameworkStore.for_repo(root, extra)
+_worker: dict = {}
+
+
+def _init_worker(root: Path, extra: list[Path], cache_folder: Path | None) -> None:
+    _worker.update(root=root, store=FrameworkStore.for_repo(root, extra), cache=ResultCache(cache_folder))
 
 
 def _check_in_worker(folders: list[Path], today: dt.date) -> list[tuple[list[Problem], Identity | None]]:
-    return [_check_and_identify(folder, _worker_store, today) for folder in folders]
+    return [check_portfolio_folder(folder, _worker["store"], today, _worker["root"], _worker["cache"])
+            for folder in folders]
 
 
-PARALLEL_FROM = 48
-
-
-def available_cpus() -> int:
-    """The cores this process may use: its CPU affinity, within a cgroup (v2) CPU quota if any.
-
-    os.cpu_count() counts the host's cores, which in a CI container limited to two can be 64:
-    64 workers would cost memory and time for nothing.
-    """
-    try:
-        count = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        count = os.cpu_count() or 1
-    try:
-        with open("/sys/fs/cgroup/cpu.max") as handle:
-            quota, period = handle.read().split()[:2]
-        if quota != "max":
-            count = min(count, max(1, int(int(quota) / int(period) + 0.5)))
-    except (OSError, ValueError):
-        pass
-    return max(1, count)
-
-
-def _chunk_size(portfolios: int, workers: int) -> int:
-    """Small chunks: a few portfolios per round trip keeps both cores busy to the very end (a
-    round trip costs well under a millisecond; a portfolio tens of milliseconds)."""
-    return max(1, min(4, portfolios // (workers * 16)))
-
-
-def run_validation(paths: list[Path], root: Path, strict: bool = False,
-                   today: dt.date | None = None, jobs: int = 0,
-                   compare_with: list[Path] | None = None) -> Iterator[Problem]:
+def run_validation(paths: list[Path], root: Path, strict: bool = False, today: dt.date | None = None,
+                   jobs: int = 0, compare_with: list[Path] | None = None, cache_folder: Path | None = None,
+                   shard: tuple[int, int] = (1, 1)) -> Iterator[Problem]:
     """Every problem in every file under the paths; frameworks first, then portfolios in order,
     then trainees with more than one portfolio (compared also with the portfolios in
     compare_with, when only some are checked).
@@ -201,31 +205,46 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False,
     Many portfolios are checked in worker processes (one per core unless jobs says otherwise),
     which start on the portfolios while this process checks the frameworks. Results stream back
     in order and nothing of a portfolio outlives its check, so memory stays flat in the number of
-    portfolios.
+    portfolios. With a cache folder, results whose inputs are unchanged come from the cache.
+
+    shard (K, N) checks only the portfolios of shard K (see in_shard), comparing their trainees
+    with every other portfolio's; the frameworks, the policy and paths that do not exist are
+    reported by shard 1 alone. So the N shards together report exactly what one full run does.
     """
     today = today or current_day()
     targets = classify(paths)
-    for path in targets.missing:
-        yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
-    for path in targets.policies:
-        yield from check_policy_file(path)
+    first = shard[0] == 1
+    if first:
+        for path in targets.missing:
+            yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
+        for path in targets.policies:
+            yield from check_policy_file(path)
     policy = load_policy(root).policy
     sanctioned = {(o.id, o.version) for o in policy.framework_overrides} if policy else set()
-    workers = jobs if jobs > 0 else available_cpus()
+    frameworks = targets.frameworks if first else []
+    folders = [f for f in targets.portfolios if in_shard(f, root, shard)]
+    extra = _framework_folders(targets.frameworks)
+    cache = ResultCache(cache_folder)
     identities: list[Identity] = []
-    if workers > 1 and len(targets.portfolios) >= PARALLEL_FROM:
-        yield from _run_parallel(targets, root, strict, today, workers, identities, sanctioned)
+    workers = min(jobs if jobs > 0 else available_cpus(), len(folders))
+    if workers > 1 and len(folders) >= PARALLEL_FROM:
+        with WorkerPool(workers, _init_worker, (root, extra, cache_folder), "checking portfolios") as pool:
+            results = pool.ordered(_check_in_worker, folders, today)
+            yield from check_frameworks(frameworks, strict, cache, sanctioned)  # meanwhile, here
+            for found, identity in progress_iter(results, "Validating portfolios", total=len(folders)):
+                yield from found
+                if identity is not None:
+                    identities.append(identity)
     else:
-        loaded, problems = check_frameworks(targets.frameworks, strict, sanctioned)
-        yield from problems
-        store = FrameworkStore.for_repo(root, sorted({lf.doc.path.parent for lf in loaded}))
-        for folder in progress_iter(targets.portfolios, "Validating portfolios"):
-            found, identity = _check_and_identify(folder, store, today)
+        yield from check_frameworks(frameworks, strict, cache, sanctioned)
+        store = FrameworkStore.for_repo(root, extra)
+        for folder in progress_iter(folders, "Validating portfolios"):
+            found, identity = check_portfolio_folder(folder, store, today, root, cache)
             yield from found
             if identity is not None:
                 identities.append(identity)
-    checked = set(targets.portfolios)
-    others = [f for f in compare_with or [] if f not in checked]
+    checked = set(folders)
+    others = [f for f in [*targets.portfolios, *(compare_with or [])] if f not in checked]
     yield from duplicate_problems(identities, identities_mentioning(others, identities) if identities else [])
 
 
@@ -236,64 +255,3 @@ def _framework_folders(files: list[Path]) -> list[Path]:
     a folder whose files all turn out broken adds nothing, since the store skips what it cannot load.
     """
     return sorted({f.parent for f in files if f.suffix in (".yaml", ".yml")})
-
-
-def _run_parallel(targets: Targets, root: Path, strict: bool, today: dt.date, workers: int,
-                  identities: list[Identity], sanctioned: set[tuple[str, str]]) -> Iterator[Problem]:
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
-    folders = targets.portfolios
-    workers = min(workers, len(folders))
-    chunk = _chunk_size(len(folders), workers)
-    pool = ProcessPoolExecutor(workers, initializer=_init_worker,
-                               initargs=(root, _framework_folders(targets.frameworks)))
-    try:
-        results = _OrderedResults(pool, folders, chunk, today, in_flight=workers * IN_FLIGHT_PER_WORKER)
-        _, problems = check_frameworks(targets.frameworks, strict, sanctioned)  # meanwhile, here
-        yield from problems
-        for found, identity in progress_iter(results, "Validating portfolios", total=len(folders)):
-            yield from found
-            if identity is not None:
-                identities.append(identity)
-    except BrokenProcessPool:
-        raise UserError("a worker process stopped unexpectedly while checking portfolios",
-                        "run again with --jobs 1 to see which portfolio it was") from None
-    finally:
-        # Interrupted or abandoned: drop the queued work instead of finishing it.
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-IN_FLIGHT_PER_WORKER = 8
-
-
-class _OrderedResults:
-    """Each portfolio's problems, in order, from chunks submitted to the pool a few at a time.
-
-    Executor.map would submit every chunk at once (a future, its arguments and, once done, its
-    result for every chunk of the cohort); here at most `in_flight` chunks are queued or running,
-    enough to keep every worker busy past a slow portfolio, so memory does not grow with the
-    cohort. The first chunks are submitted at once (so the workers start while the caller does
-    other work); iterating yields the results.
-    """
-
-    def __init__(self, pool, folders: list[Path], chunk: int, today: dt.date, in_flight: int):
-        from collections import deque
-
-        self.pool, self.folders, self.chunk, self.today = pool, folders, chunk, today
-        self.next_start = 0
-        self.window: deque = deque()
-        for _ in range(in_flight):
-            self._submit()
-
-    def _submit(self) -> None:
-        if self.next_start < len(self.folders):
-            batch = self.folders[self.next_start:self.next_start + self.chunk]
-            self.next_start += self.chunk
-            self.window.append(self.pool.submit(_check_in_worker, batch, self.today))
-
-    def __iter__(self) -> Iterator[tuple[list[Problem], Identity | None]]:
-        while self.window:
-            done = self.window.popleft().result()
-            self._submit()
-            yield from done

@@ -7,16 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compfw.checks.rules import check_portfolio
-from compfw.files.gitutil import config_value
 from compfw.files.problems import Problem, UserError
 from compfw.files.problems import today as current_day
-from compfw.model.loading import (
-    FrameworkStore,
-    LoadedFramework,
-    LoadedPortfolio,
-    find_portfolio_by_email,
-    find_repo_root,
-)
+from compfw.files.layout import find_portfolio, locate_portfolio  # noqa: F401 (kept importable from here)
+from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio
 from compfw.model.portfolios import load_portfolio
 from compfw.model.provenance import attach_history
 
@@ -30,21 +24,7 @@ class Opened:
     problems: list[Problem]
 
 
-def locate_portfolio(path: Path | None, root: Path) -> Path:
-    if path is not None:
-        return path
-    email = config_value("user.email", root)
-    if not email:
-        raise UserError("no portfolio given and git user.email is not set",
-                        "pass the portfolio folder, e.g. `compfw status portfolios/<your-id>`")
-    found = find_portfolio_by_email(root, email)
-    if found is None:
-        raise UserError(f"no portfolio in {root / 'portfolios'} has trainee email {email}",
-                        "pass the portfolio folder explicitly, or fix trainee.email in your portfolio.yaml")
-    return found
-
-
-def load_checked(folder: Path, store: FrameworkStore, today: dt.date
+def load_checked(folder: Path, store: FrameworkStore, today: dt.date, history: bool = True
                  ) -> tuple[LoadedPortfolio | None, LoadedFramework | None, list[Problem]]:
     """Load a portfolio and its framework, and check it; sign-offs with errors are dropped.
 
@@ -63,7 +43,8 @@ def load_checked(folder: Path, store: FrameworkStore, today: dt.date
     problems.extend(found)
     broken = {p.path for p in problems if p.severity == "error"}
     lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
-    attach_history(lp)
+    if history:  # git's recorded dates: a few git calls per portfolio, so only where they are shown
+        attach_history(lp)
     return lp, lf, problems
 
 
@@ -76,10 +57,7 @@ def _pin_of(store: FrameworkStore, folder: Path) -> list[Problem]:
 def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
     """Find, load and check one portfolio for a command; what stops it is a UserError."""
     today = today or current_day()
-    root = find_repo_root(path.resolve() if path else None)
-    folder = locate_portfolio(path, root)
-    if not folder.is_dir():
-        raise UserError(f"{folder} is not a portfolio folder", "give the folder that holds portfolio.yaml")
+    root, folder = find_portfolio(path)
     store = FrameworkStore.for_repo(root)
     lp, lf, problems = load_checked(folder, store, today)
     if lp is None:

@@ -1,5 +1,5 @@
 """`python -m compfw.cli`: the same entry point as the `compfw` script."""
 
-from compfw.cli.app import main
+from compfw.cli import main
 
 main()

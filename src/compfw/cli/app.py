@@ -6,16 +6,14 @@ that `compfw --help` and each command start no slower than they must.
 
 from __future__ import annotations
 
-import errno
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from compfw.cli.options import GlobalOptionsGroup, parse_date
-from compfw.files.problems import UserError
+from compfw.cli.output import finish_interrupted_signoff
 
 app = typer.Typer(
     name="compfw",
@@ -48,23 +46,7 @@ def _root(
 ) -> None:
     if no_color:
         os.environ["NO_COLOR"] = "1"
-    _finish_interrupted_signoff()
-
-
-def _finish_interrupted_signoff() -> None:
-    """A sign-off killed mid-way (kill -9, power loss) left a journal: finish or undo it first,
-    so that no command ever sees half a batch (see recording.py)."""
-    from compfw.trust.recording import pending_journal, recover
-
-    here = Path.cwd()
-    if pending_journal(here):
-        try:
-            done = recover(here)
-        except UserError as exc:
-            sys.stderr.write(f"note: {exc.message}\n")
-            return
-        if done is not None:
-            sys.stderr.write(f"note: {done.note}.\n")
+    finish_interrupted_signoff()
 
 
 # --- status -----------------------------------------------------------------------------------
@@ -79,15 +61,19 @@ def status(
     section: Annotated[Optional[str], typer.Option("--section", metavar="ID", help="Only this section (e.g. 4).")] = None,
     brief: Annotated[bool, typer.Option("--brief", help="A few lines: percentage, verdict, next milestone, next steps.")] = False,
     examples: Annotated[bool, typer.Option("--examples", help="Every example of activities for every competency in 'what next'.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Read the portfolio afresh; neither read nor write the result cache.")] = False,
 ) -> None:
     """Where a trainee stands: every competency's status, percentage achieved, readiness, what next."""
+    # The plain spellings of this command never get here: compfw.cli.quick runs them without
+    # building this app. Keep its parser in step with these options.
     from compfw.cli.commands.status import StatusOptions, run_status
 
     if json_out and (missing or section or brief or examples):
         raise typer.BadParameter("--missing, --section, --brief and --examples shape the tables; "
                                  "--json always prints the whole document", param_hint="--json")
     raise typer.Exit(run_status(portfolio, parse_date(as_of), json_out,
-                                StatusOptions(missing=missing, section=section, brief=brief, examples=examples)))
+                                StatusOptions(missing=missing, section=section, brief=brief, examples=examples),
+                                not no_cache))
 
 
 # --- validate ---------------------------------------------------------------------------------
@@ -100,14 +86,17 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Also warn about targets the source does not show; warnings fail.")] = False,
     changed_since: Annotated[Optional[str], typer.Option("--changed-since", help="Only what changed since this git ref, and what depends on it.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for many portfolios (0 = one per core).")] = 0,
+    shard: Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help="Only shard K of N of the portfolios (for a CI matrix); shard 1 also checks the frameworks.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Check every file afresh; neither read nor write the result cache.")] = False,
 ) -> None:
     """Check frameworks and portfolios; every problem as path:line:col. Exit 1 on findings."""
     from compfw.cli.commands.validate import run_validate
+    from compfw.cli.options import parse_shard
     from compfw.render.reporters import FORMATS
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
-    raise typer.Exit(run_validate(paths or [], fmt, strict, changed_since, jobs))
+    raise typer.Exit(run_validate(paths or [], fmt, strict, changed_since, jobs, parse_shard(shard), not no_cache))
 
 
 # --- framework --------------------------------------------------------------------------------
@@ -147,52 +136,9 @@ _register_extensions()
 
 def main() -> None:
     """Entry point: the one place where an error turns into a message and an exit code."""
-    from compfw.cli.output import print_error, print_problems
+    from compfw.cli.output import last_line_of_defence
 
-    try:
-        try:
-            app()
-        finally:
-            sys.stdout.flush()  # a full disk shows here, while it can still be reported
-    except UserError as exc:
-        print_error(exc.message, exc.hint)
-        print_problems(exc.problems, "error: ")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        print_error("interrupted")
-        sys.exit(130)
-    except BrokenPipeError:
-        _drop_output()
-        sys.exit(1)
-    except OSError as exc:
-        if exc.errno not in _OUTPUT_ERRORS:
-            raise_internal(exc)
-        _drop_output()
-        print_error(f"cannot write the output: {exc.strerror}", "check the disk or pipe the output goes to")
-        sys.exit(1)
-    except Exception as exc:  # the last line of defence: never a traceback for a user
-        raise_internal(exc)
-
-
-# Errors of writing the output (a full disk, a quota, a closed pipe), not of compfw.
-_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EPIPE}
-
-
-def _drop_output() -> None:
-    """Send what is still buffered for stdout nowhere, so that exiting does not try (and fail) again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def raise_internal(exc: Exception) -> None:
-    from compfw.cli.output import print_error
-
-    print_error(f"internal error: {type(exc).__name__}: {exc}",
-                "this is a bug in compfw; please report it with the command you ran")
-    sys.exit(1)
+    last_line_of_defence(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,3 +47,13 @@ class GlobalOptionsGroup(TyperGroup):
                 option.expose_value, option.is_eager, option.callback = False, True, _no_color
                 command.params.append(option)
         return command
+
+
+def parse_shard(value: Optional[str]) -> tuple[int, int]:
+    """--shard K/N: shard K (1-based) of N."""
+    if value is None:
+        return (1, 1)
+    number, _, count = value.partition("/")
+    if number.isdigit() and count.isdigit() and 1 <= int(number) <= int(count):
+        return (int(number), int(count))
+    raise typer.BadParameter(f"{value!r} is not a shard; write K/N with 1 <= K <= N, e.g. 2/4", param_hint="--shard")

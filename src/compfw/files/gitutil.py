@@ -174,6 +174,39 @@ def uncommitted_files(top: Path, folder: str) -> set[str]:
     return {entry[3:] for entry in out.split("\0") if len(entry) > 3}
 
 
+@dataclass(frozen=True)
+class FolderHistory:
+    """What git says about one folder of the work tree: its repository's top, HEAD's commit, and the
+    paths under the folder that differ from HEAD. `value` is the same facts as one string, so the
+    result cache can tell when a result that used them must be worked out again."""
+
+    top: Path | None
+    head: str | None
+    uncommitted: frozenset[str]
+    relative: str = ""
+
+    @property
+    def value(self) -> str:
+        if self.top is None or self.head is None:
+            return "none"
+        return "\n".join([self.head, self.relative, *sorted(self.uncommitted)])
+
+
+def folder_history(folder: Path, sub: str) -> FolderHistory:
+    """FolderHistory of folder/sub (sub a plain relative path such as "signoffs")."""
+    top = toplevel(folder)
+    if top is None:
+        return FolderHistory(None, None, frozenset())
+    try:
+        relative = folder.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return FolderHistory(None, None, frozenset())
+    head = resolve_commit(top, "HEAD")
+    if head is None:
+        return FolderHistory(top, None, frozenset(), relative)
+    return FolderHistory(top, head, frozenset(uncommitted_files(top, f"{relative}/{sub}")), relative)
+
+
 def resolve_commit(top: Path, ref: str) -> str | None:
     out = git(["rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"], top, check=False).strip()
     return out or None

@@ -9,7 +9,10 @@ import os
 import stat
 from pathlib import Path
 
-from compfw.files.yaml_limits import MAX_FILE_BYTES
+from compfw.files import inputs
+
+# The largest file compfw reads (a 2,000-word reflective piece is 13 kB, a framework 200 kB).
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -129,8 +132,24 @@ def _open(name: str) -> int:
 
 
 def read_bytes(path: Path | str, limit: int = MAX_FILE_BYTES) -> bytes:
-    """A regular file's bytes, refusing what must not be read; raises FileRefused."""
+    """A regular file's bytes, refusing what must not be read; raises FileRefused.
+
+    While a result is being computed for the cache, each file is noted as one of its inputs,
+    with the digest of the bytes returned, or why none were (see files.inputs).
+    """
     name = os.fspath(path)
+    if not inputs.is_recording():
+        return _read_bytes(name, limit)
+    try:
+        data = _read_bytes(name, limit)
+    except FileRefused as exc:
+        inputs.note(inputs.file_kind(limit), name, inputs.refused_value(exc.code, exc.message))
+        raise
+    inputs.note(inputs.file_kind(limit), name, inputs.digest(data))
+    return data
+
+
+def _read_bytes(name: str, limit: int) -> bytes:
     try:
         fd = _open(name)
     except IsADirectoryError:
@@ -182,11 +201,24 @@ def is_record_name(name: str) -> bool:
 def yaml_files(folder: Path) -> list[Path]:
     """The YAML files of a folder, by name (hidden ones left out; a folder named x.yaml is kept,
     so that loading it reports it)."""
+    return [folder / name for name in yaml_names(folder)]
+
+
+def yaml_names(folder: Path | str) -> list[str]:
+    """The names of yaml_files(folder); noted as an input of the result being computed, if any."""
     try:
         with os.scandir(folder) as entries:
             names = sorted(e.name for e in entries if is_record_name(e.name))
-    except (NotADirectoryError, FileNotFoundError):
-        return []
     except OSError:
-        return []
-    return [folder / name for name in names]
+        names = []
+    if inputs.is_recording():
+        inputs.note("list", os.fspath(folder), inputs.listing_value(names))
+    return names
+
+
+def observe_file(path: str, limit: int) -> str:
+    """What read_bytes(path, limit) would note about this file now (the cache's check)."""
+    try:
+        return inputs.digest(_read_bytes(path, limit))
+    except FileRefused as exc:
+        return inputs.refused_value(exc.code, exc.message)

@@ -6,7 +6,8 @@ and fsynced, and is then linked into place under its final name, which fails if 
 A refused or interrupted write leaves nothing behind (not the temporary file, not a folder it had
 to create, not the files written before it in a set), and an existing file (a record, or anything
 a person wrote) is never replaced. The one exception to "only ever add" is replace_file, for a
-file the user asked compfw to change or produce (a re-pin by `migrate`, a report with -o).
+file the user asked compfw to change or produce (a re-pin by `migrate`, a report with -o); and
+write_disposable, for compfw's own cache entries outside the repository.
 
 What cannot be cleaned up: a process killed outright (SIGKILL, power loss) between creating the
 temporary file and removing it leaves that hidden temporary file; the final name is either
@@ -198,6 +199,29 @@ def replace_file(path: Path, content: str) -> Path:
     finally:
         if temp is not None:
             temp.unlink(missing_ok=True)
+    return path
+
+
+def write_disposable(path: Path, content: bytes) -> Path:
+    """Atomically (re)place one of compfw's own files that may be lost, such as a cache entry.
+
+    Readers see the old content or the new, never a part; folders are made as needed. Nothing is
+    fsynced: after a crash the file may be missing or old, which a cache survives, and fsyncing
+    each of thousands of entries would cost more than computing them.
+    """
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(temp_name, path)
+    except BaseException:
+        try:
+            os.unlink(temp_name)
+        except OSError:
+            pass
+        raise
     return path
 
 

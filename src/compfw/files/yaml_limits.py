@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import yaml
 
+from compfw.files.reading import MAX_FILE_BYTES
 from compfw.files.yaml_located import YamlProblem
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 250_000
-MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TEXT_CHARS = 100_000
 # Characters of text that one document may stand for once its aliases are expanded. A file
 # without aliases never comes near it (it cannot hold more characters than bytes).

@@ -22,6 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compfw.files import inputs
+from compfw.files.layout import (  # noqa: F401 (where things are: kept importable from here)
+    PORTFOLIO_FILE,
+    find_portfolio_by_email,
+    find_repo_root,
+    framework_folders,
+    portfolio_folders,
+    portfolio_folders_below,
+    shipped_dir,
+)
 from compfw.files.problems import Problem, UserError
 from compfw.files.reading import FileRefused, yaml_files, outside_repository, read_bytes
 from compfw.files.yaml_located import LocatedList, YamlDocument, position_of, shown_path
@@ -30,31 +40,8 @@ from compfw.model.catalog import Catalog
 from compfw.model.modelerrors import validate_as
 from compfw.model.models import Evidence, Framework, Portfolio, ReviewRequest, Signoff
 
-PORTFOLIO_FILE = "portfolio.yaml"
 _WORD = re.compile(r"[^\W_](?:[\w'’\-]*[^\W_])?", re.UNICODE)
 MAX_PIECE_BYTES = 1024 * 1024  # a 2,000-word piece is about 13 kB
-
-
-# --- where things are -------------------------------------------------------------------------
-
-
-def find_repo_root(start: Path | None = None) -> Path:
-    """The nearest folder at or above start that holds portfolios/ or frameworks/ (else start)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "portfolios").is_dir() or (folder / "frameworks").is_dir():
-            return folder
-        if (folder / ".git").exists():
-            break
-    return here
-
-
-def shipped_dir(kind: str) -> Path:
-    """Data shipped with the package (wheel), or the source checkout's copy (editable install)."""
-    packaged = Path(__file__).parents[1] / "_data" / kind
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / kind
 
 
 # --- frameworks -------------------------------------------------------------------------------
@@ -85,13 +72,15 @@ def load_framework_file(path: Path) -> tuple[LoadedFramework | None, list[Proble
 
 
 class FrameworkStore:
-    """Frameworks by (id, version), read lazily from the shipped folder and the repo's own."""
+    """Frameworks by (id, version), read lazily from the shipped folder and the repo's own.
+
+    What it reads it keeps for the command, in Memos: each portfolio that uses a kept framework
+    (or listing) depends on its files as much as the first one did (see files.inputs).
+    """
 
     def __init__(self, folders: list[Path], sanctioned: set[tuple[str, str]] | None = None):
         self.folders = [f for f in folders if f.is_dir()]
-        self._cache: dict[Path, tuple[LoadedFramework | None, list[Problem]]] = {}
-        self._files: list[Path] | None = None
-        self._found: dict[tuple[str, str], LoadedFramework | None] = {}
+        self._loaded = inputs.Memo()
         # With a repository, its frameworks may not replace a shipped one the trust policy does not
         # sanction: validate and audit report such a file, and status never counts against it.
         self._sanctioned = sanctioned
@@ -99,17 +88,10 @@ class FrameworkStore:
 
     @classmethod
     def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
-        folders = [shipped_dir("frameworks"), root / "frameworks", *(extra or [])]
-        unique: list[Path] = []
-        for folder in folders:
-            if folder.is_dir() and all(not _same(folder, seen) for seen in unique):
-                unique.append(folder)
-        return cls(unique, sanctioned_overrides(root))
+        return cls(framework_folders(root, extra), sanctioned_overrides(root))
 
     def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
-        if path not in self._cache:
-            self._cache[path] = load_framework_file(path)
-        return self._cache[path]
+        return self._loaded.get(("file", path), lambda: load_framework_file(path))
 
     def candidates(self, framework_id: str) -> list[Path]:
         """Files that may hold this id: later folders win, so they come first.
@@ -117,9 +99,9 @@ class FrameworkStore:
         The folders are listed once per store (a store lives for one command), not once per
         portfolio: validating a cohort asks for the same framework thousands of times.
         """
-        if self._files is None:
-            self._files = [path for folder in reversed(self.folders) for path in yaml_files(folder)]
-        return [path for path in self._files
+        files = self._loaded.get(("files",), lambda: [path for folder in reversed(self.folders)
+                                                      for path in yaml_files(folder)])
+        return [path for path in files
                 if path.stem == framework_id or path.stem.startswith(framework_id + "@")]
 
     def _usable(self, path: Path) -> LoadedFramework | None:
@@ -137,12 +119,9 @@ class FrameworkStore:
         return loaded
 
     def get(self, framework_id: str, version: str) -> LoadedFramework | None:
-        key = (framework_id, version)
-        if key not in self._found:
-            self._found[key] = next(
-                (loaded for loaded in map(self._usable, self.candidates(framework_id))
-                 if loaded and loaded.framework.id == framework_id and loaded.framework.version == version), None)
-        return self._found[key]
+        return self._loaded.get(("framework", framework_id, version), lambda: next(
+            (loaded for loaded in map(self._usable, self.candidates(framework_id))
+             if loaded and loaded.framework.id == framework_id and loaded.framework.version == version), None))
 
     def unreadable(self, framework_id: str) -> list[Problem]:
         """The problems of the files that may hold this framework id but cannot be loaded."""
@@ -173,13 +152,6 @@ def sanctioned_overrides(root: Path) -> set[tuple[str, str]]:
 
     policy = load_policy(root).policy
     return {(o.id, o.version) for o in policy.framework_overrides} if policy is not None else set()
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
 
 
 def resolve(store, framework_id: str, version: str | None):
@@ -369,57 +341,3 @@ def _reflective_words(folder: Path, name: str) -> tuple[int | None, str]:
         return count_words(raw.decode("utf-8-sig")), ""
     except UnicodeDecodeError:
         return None, "is not valid UTF-8"
-
-
-def portfolio_folders(root: Path) -> list[Path]:
-    """Portfolio folders under a directory (itself, if it is one)."""
-    if (root / PORTFOLIO_FILE).exists():
-        return [root]
-    try:
-        with os.scandir(root) as entries:
-            names = sorted(e.name for e in entries if not e.name.startswith(".") and e.is_dir())
-    except OSError:
-        return []
-    return [root / name for name in names if os.path.exists(os.path.join(root, name, PORTFOLIO_FILE))]
-
-
-def portfolio_folders_below(folder: Path) -> list[Path]:
-    """Portfolio folders anywhere below folder (not folder itself), for saying where they went."""
-    try:
-        return sorted(p.parent for p in folder.rglob(PORTFOLIO_FILE) if p.parent != folder)
-    except OSError:
-        return []
-
-
-def _email_of(folder: Path, needle: str) -> bool:
-    """Whether this portfolio's trainee email is needle (read cheaply: a portfolio.yaml whose
-    text cannot hold the address, with no escape that could spell it, is not parsed)."""
-    try:
-        text = read_bytes(folder / PORTFOLIO_FILE).decode("utf-8-sig", "replace")
-    except FileRefused:
-        return False
-    if needle not in text.lower() and "\\" not in text:
-        return False
-    doc, problem = load_yaml(folder / PORTFOLIO_FILE)
-    if problem or not isinstance(doc.data, dict):
-        return False
-    trainee = doc.data.get("trainee")
-    return isinstance(trainee, dict) and str(trainee.get("email", "")).strip().lower() == needle
-
-
-def find_portfolio_by_email(root: Path, email: str) -> Path | None:
-    """The portfolio whose trainee email is this one.
-
-    The folder named like the address (asha.patel@... -> portfolios/asha-patel) is tried first,
-    then every portfolio by folder name; files that cannot hold the address are not parsed, so
-    this stays fast in a cohort of thousands.
-    """
-    needle = email.strip().lower()
-    base = root / "portfolios"
-    guess = re.sub(r"[^a-z0-9]+", "-", needle.split("@")[0]).strip("-")
-    if guess and (base / guess / PORTFOLIO_FILE).is_file() and _email_of(base / guess, needle):
-        return base / guess
-    for folder in portfolio_folders(base):
-        if _email_of(folder, needle):
-            return folder
-    return None

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compfw.files import gitutil
+from compfw.files import gitutil, inputs
 from compfw.files.reading import is_record_name
 from compfw.files.yaml_located import YamlProblem
 from compfw.files.yaml_parse import parse_text
 from compfw.model.loading import LoadedPortfolio
 
 LINK_MODES = ("120000", "160000")
+HISTORY_INPUT = inputs.SIGNOFF_HISTORY
 
 
 def evidence_entries(blob: bytes | None) -> dict[str, object]:
@@ -41,15 +42,21 @@ def evidence_at(top: Path, rev: str, folder: str) -> dict[str, tuple[str, object
 
 def attach_history(lp: LoadedPortfolio) -> None:
     """Set each sign-off record's `recorded` date and `evidence_edited` ids from git, if any."""
-    top = gitutil.toplevel(lp.folder)
-    if top is None or not lp.signoffs:
+    if not lp.signoffs:
         return
     try:
-        folder = lp.folder.resolve().relative_to(top.resolve()).as_posix()
-        if gitutil.resolve_commit(top, "HEAD") is None:
-            return
+        state = gitutil.folder_history(lp.folder, "signoffs")
+    except gitutil.GitError:
+        inputs.note(HISTORY_INPUT, str(lp.folder), "!git")
+        return
+    # The answer depends on git's history and index, not only on the files read: the result
+    # cache must see them (a commit, or a sign-off staged, changes the recorded dates).
+    inputs.note(HISTORY_INPUT, str(lp.folder), state.value)
+    if state.top is None or state.head is None:
+        return
+    top, folder = state.top, state.relative
+    try:
         added = gitutil.added_in(top, "HEAD", f"{folder}/signoffs")
-        changed = gitutil.uncommitted_files(top, f"{folder}/signoffs")
         now = {}
         for record in lp.evidence:
             item = record.doc.data[record.loc[0]] if record.loc else record.doc.data
@@ -57,7 +64,7 @@ def attach_history(lp: LoadedPortfolio) -> None:
         then_by_commit: dict[str, dict[str, tuple[str, object]]] = {}
         for record in lp.signoffs:
             path = f"{folder}/signoffs/{record.doc.path.name}"
-            if path not in added or path in changed:
+            if path not in added or path in state.uncommitted:
                 continue
             sha, date = added[path]
             record.recorded = date[:10]
@@ -69,3 +76,4 @@ def attach_history(lp: LoadedPortfolio) -> None:
                                                if then.get(eid, (None, None))[1] != now.get(eid))
     except (gitutil.GitError, ValueError):
         return
+

@@ -18,10 +18,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from compfw.checks.workspace import load_checked
+from compfw.checks.cached import decode_problems, encode_problems, remember_for_portfolio
+from compfw.checks.workspace import load_checked, open_portfolio
 from compfw.engine.summary import status_document
 from compfw.files.problems import UserError, display_path
+from compfw.files.layout import find_portfolio, framework_folders
+from compfw.files.problems import Problem
+from compfw.files.problems import today as current_day
 from compfw.files.progress import progress_iter
+from compfw.files.result_cache import ResultCache
+from compfw.files.workers import PARALLEL_FROM, WorkerPool, available_cpus
 from compfw.model.loading import FrameworkStore, find_repo_root, portfolio_folders
 from compfw.render.trajectory_view import TREND_POINTS, chart, trend
 
@@ -114,6 +120,31 @@ def trainee_context(lp, lf, as_of: dt.date, since: dt.date | None = None, last: 
     return context
 
 
+def trainee_context_of(path: Path | None, as_of: dt.date, since: dt.date | None, last: int, template: str,
+                       cache: ResultCache) -> tuple[dict[str, Any], list[Problem]]:
+    """trainee_context for a portfolio found as status finds it, and the problems found in it."""
+    today = current_day()
+    root, folder = find_portfolio(path)
+
+    def compute() -> dict:
+        opened = open_portfolio(folder, today)
+        return {"context": trainee_context(opened.portfolio, opened.framework, as_of, since, last, template),
+                "problems": opened.problems}
+
+    found = remember_for_portfolio(
+        cache, "trainee-report", folder, root, framework_folders(root), today,
+        [as_of.isoformat(), since.isoformat() if since else None, last, template], compute,
+        lambda found: {"context": found["context"], "problems": encode_problems(found["problems"])},
+        lambda data: {"context": _dict(data["context"]), "problems": decode_problems(data["problems"])})
+    return found["context"], found["problems"]
+
+
+def _dict(data: Any) -> dict:
+    if not isinstance(data, dict):
+        raise ValueError("not a report context")
+    return data
+
+
 # --- the data a cohort template receives ------------------------------------------------------
 
 
@@ -198,24 +229,62 @@ def _relative(path: Path, root: Path) -> str:
         return display_path(path)
 
 
-def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date,
-                stale_days: int = DEFAULT_STALE_DAYS) -> Iterator[dict]:
-    """One plain row per portfolio, loaded one at a time; a portfolio that cannot be read comes
-    back as {"folder", "error", "details"} (a row with an ``error`` key)."""
-    store = FrameworkStore.for_repo(root)
-    for path in progress_iter(portfolio_folders(folder), "Reading portfolios"):
+def cohort_row_of(path: Path, root: Path, store: FrameworkStore, as_of: dt.date, today: dt.date,
+                  stale_days: int, cache: ResultCache) -> dict:
+    """A portfolio's plain row; one that cannot be read comes back as {"folder", "error",
+    "details"} (a row with an ``error`` key)."""
+    def compute() -> dict:
         shown = _relative(path, root)
-        lp, lf, problems = load_checked(path, store, today)
+        lp, lf, problems = load_checked(path, store, today, history=False)  # a row shows no recorded dates
         errors = [p for p in problems if p.severity == "error"]
         if lp is None:
             first = errors[0] if errors else None
             pin_problem = first is not None and first.code == "unknown-framework"
             message = first.message if first else "cannot be read"
-            yield {"folder": shown, "error": ("framework not available: " if pin_problem else "") + message,
-                   "details": [p.as_text() for p in errors]}
-            continue
+            return {"folder": shown, "error": ("framework not available: " if pin_problem else "") + message,
+                    "details": [p.as_text() for p in errors]}
         doc = status_document(lp, lf, as_of, trajectory_points=TREND_POINTS)
-        yield cohort_row(doc, lf, shown, len(errors), activity(doc, last_activity(lp, as_of), as_of, stale_days))
+        return cohort_row(doc, lf, shown, len(errors), activity(doc, last_activity(lp, as_of), as_of, stale_days))
+
+    return remember_for_portfolio(cache, "cohort-row", path, root, store.folders, today,
+                                  [as_of.isoformat(), stale_days],
+                                  compute, lambda row: row, _decode_row)
+
+
+def _decode_row(data: Any) -> dict:
+    if not isinstance(data, dict) or not isinstance(data.get("folder"), str):
+        raise ValueError("not a cohort row")
+    if "error" not in data and not {"trainee", "verdict", "percent_achieved", "personal_qualities"} <= set(data):
+        raise ValueError("not a cohort row")
+    return data
+
+
+_worker: dict = {}
+
+
+def _init_worker(root: Path, cache_folder: Path | None) -> None:
+    _worker.update(root=root, store=FrameworkStore.for_repo(root), cache=ResultCache(cache_folder))
+
+
+def _rows_in_worker(paths: list[Path], as_of: dt.date, today: dt.date, stale_days: int) -> list[dict]:
+    return [cohort_row_of(path, _worker["root"], _worker["store"], as_of, today, stale_days, _worker["cache"])
+            for path in paths]
+
+
+def cohort_rows(folder: Path, root: Path, as_of: dt.date, today: dt.date, stale_days: int = DEFAULT_STALE_DAYS,
+                cache_folder: Path | None = None, jobs: int = 0) -> Iterator[dict]:
+    """One plain row per portfolio, in folder order: many portfolios are read in worker processes
+    (one per core unless jobs says otherwise), rows from the cache where nothing changed."""
+    paths = portfolio_folders(folder)
+    workers = min(jobs if jobs > 0 else available_cpus(), len(paths))
+    if workers > 1 and len(paths) >= PARALLEL_FROM:
+        with WorkerPool(workers, _init_worker, (root, cache_folder), "reading portfolios") as pool:
+            yield from progress_iter(pool.ordered(_rows_in_worker, paths, as_of, today, stale_days), "Reading portfolios",
+                                     total=len(paths))
+        return
+    store, cache = FrameworkStore.for_repo(root), ResultCache(cache_folder)
+    for path in progress_iter(paths, "Reading portfolios"):
+        yield cohort_row_of(path, root, store, as_of, today, stale_days, cache)
 
 
 def sort_key(row: dict) -> tuple:
@@ -242,14 +311,15 @@ def bands(percents: list[float], width: int = 10) -> list[dict]:
 
 
 def cohort_context(folder: Path | None, as_of: dt.date, today: dt.date, template: str = "",
-                   stale_days: int = DEFAULT_STALE_DAYS) -> dict[str, Any]:
+                   stale_days: int = DEFAULT_STALE_DAYS, cache_folder: Path | None = None,
+                   jobs: int = 0) -> dict[str, Any]:
     root = find_repo_root(folder.resolve() if folder else None)
     folder = folder if folder is not None else root / "portfolios"
     if not folder.is_dir():
         raise UserError(f"{display_path(folder)} is not a folder",
                         "give the folder that holds the portfolios, e.g. `compfw report --cohort portfolios`")
     rows, failed = [], []
-    for row in cohort_rows(folder, root, as_of, today, stale_days):
+    for row in cohort_rows(folder, root, as_of, today, stale_days, cache_folder, jobs):
         (failed if "error" in row else rows).append(row)
     if not rows and not failed:
         raise UserError(f"no portfolios in {display_path(folder)}",

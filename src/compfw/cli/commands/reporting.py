@@ -39,6 +39,9 @@ def register(app: typer.Typer) -> None:
         stale_days: Annotated[Optional[int], typer.Option("--stale-days", metavar="N", min=0,
                                                           help="With --cohort: flag trainees with no evidence, sign-off "
                                                                "or request for more than N days (default 30).")] = None,
+        jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for a large cohort (0 = one per core).")] = 0,
+        no_cache: Annotated[bool, typer.Option("--no-cache", help="Read every portfolio afresh; neither read nor "
+                                                                  "write the result cache.")] = False,
     ) -> None:
         """Markdown reports: a trainee's report, a review pack, or the cohort (also as CSV)."""
         from compfw.cli.options import parse_date
@@ -48,16 +51,19 @@ def register(app: typer.Typer) -> None:
         day = parse_date(as_of)
         since_day = parse_date(since, "--since") if since is not None else None
         raise typer.Exit(run_report(portfolio, cohort=cohort, output=output, template=template, as_of=day, fmt=fmt,
-                                    since=since_day, last=last, context_json=context_json, stale_days=stale_days))
+                                    since=since_day, last=last, context_json=context_json, stale_days=stale_days,
+                                    jobs=jobs, cache=not no_cache))
 
 
 def run_report(path: Path | None, *, cohort: bool, output: Path | None, template: str | None, as_of,
-               fmt: str, since, last: int, context_json: bool, stale_days: int | None = None) -> int:
+               fmt: str, since, last: int, context_json: bool, stale_days: int | None = None, jobs: int = 0,
+               cache: bool = True) -> int:
     from compfw.cli.output import guarded, print_problems
     from compfw.render.terminal import json_safe, shown
 
     def body() -> int:
         from compfw.files.problems import UserError, display_path, today
+        from compfw.files.result_cache import ResultCache, default_folder
         from compfw.model.loading import find_repo_root
         from compfw.render import reports, templates
 
@@ -79,17 +85,16 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
         name = choice.name if choice else (template or templates.DEFAULT_TEMPLATES[kind] if fmt == "md" else "")
         if cohort:
             context = reports.cohort_context(path, as_of, today(), name,
-                                             reports.DEFAULT_STALE_DAYS if stale_days is None else stale_days)
+                                             reports.DEFAULT_STALE_DAYS if stale_days is None else stale_days,
+                                             default_folder() if cache else None, jobs)
             for failed in context["failed"]:
                 sys.stderr.write(shown(f"warning: {failed['folder']}: not in the report: {failed['error']}") + "\n")
         else:
-            from compfw.checks.workspace import open_portfolio
-
-            opened = open_portfolio(path)
-            print_problems(opened.problems, "warning: ")
-            if any(p.severity == "error" for p in opened.problems):
+            context, problems = reports.trainee_context_of(path, as_of, since, last, name,
+                                                           ResultCache.for_command(cache))
+            print_problems(problems, "warning: ")
+            if any(p.severity == "error" for p in problems):
                 sys.stderr.write("warning: sign-offs with errors are not counted; run `compfw validate`\n")
-            context = reports.trainee_context(opened.portfolio, opened.framework, as_of, since, last, name)
 
         if context_json:
             text = json_safe(json.dumps(context, indent=2, ensure_ascii=False)) + "\n"

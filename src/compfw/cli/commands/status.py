@@ -20,21 +20,21 @@ class StatusOptions:
     examples: bool = False
 
 
-def run_status(path: Path | None, as_of: dt.date, json_out: bool, options: StatusOptions = StatusOptions()) -> int:
+def run_status(path: Path | None, as_of: dt.date, json_out: bool, options: StatusOptions = StatusOptions(),
+               cache: bool = True) -> int:
     def body() -> int:
-        from compfw.checks.workspace import open_portfolio
-        from compfw.engine.summary import status_document
+        from compfw.checks.cached import status_of
+        from compfw.files.result_cache import ResultCache
 
-        opened = open_portfolio(path)
-        doc = status_document(opened.portfolio, opened.framework, as_of)
+        doc, problems = status_of(path, as_of, ResultCache.for_command(cache))
         sections = [s["id"] for s in doc["by_section"]]
         if options.section is not None and options.section not in sections:
             print_error(f"{doc['framework']['id']} has no section {options.section!r}",
                         f"sections: {', '.join(sections)}")
             return 2
-        print_problems(opened.problems)
-        if opened.problems:
-            sys.stderr.write(f"warning: {len(opened.problems)} problem(s) in this portfolio; sign-offs with "
+        print_problems(problems)
+        if problems:
+            sys.stderr.write(f"warning: {len(problems)} problem(s) in this portfolio; sign-offs with "
                              "errors are not counted (`compfw validate` lists them all)\n")
         if json_out:
             sys.stdout.write(json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n")

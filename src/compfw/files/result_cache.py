@@ -1,0 +1,249 @@
+"""A content-addressed cache of results (validate, status, reports) in the user's cache folder.
+
+A result is stored under a key made from the content of every input it was computed from, so an
+unchanged input set finds it and any change misses it; nothing is ever invalidated by hand. How
+it works, for one result (a portfolio's problems, say):
+
+1. The *question* is what was asked: the kind of result, its parameters (the folder, the date,
+   the working directory, which shapes the paths in messages...) and compfw's identity (its own
+   code and the versions of the libraries whose behaviour shows in results).
+2. Computing a result records its inputs as the files layer sees them (`files.inputs`): each file
+   read with the digest of its bytes, each folder listed, plus what the caller names (the shape of
+   the portfolio folder, the trust policy). The list of inputs is kept per question.
+3. Next time, those inputs are observed again and their digests, with the question, give the
+   *content key*; the result stored under that key is used. A file edited, added or removed, a
+   framework changed, a policy written, another day, another compfw: another key, and the result
+   is computed afresh (and stored beside the old one, so switching back is cached too).
+
+The folder is `$COMPFW_CACHE_DIR`, else `$XDG_CACHE_HOME/compfw`, else `~/.cache/compfw`. It may be
+deleted at any time. Entries are written atomically by `files.writing`; an entry that cannot be
+read, is truncated, fails its checksum or is not in this format is ignored and replaced, never
+trusted. A cache that cannot be written is simply not used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from compfw.files import inputs
+from compfw.files.inputs import Observation
+
+FORMAT = "compfw-cache-1"
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
+MAX_INPUTS = 1_000_000
+# Libraries whose behaviour shows in results (error messages, parsing): their versions are part
+# of every question.
+LIBRARIES = ("pydantic", "pydantic_core", "pyyaml", "jinja2")
+
+
+def default_folder() -> Path:
+    explicit = os.environ.get("COMPFW_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
+    return base / "compfw"
+
+
+@functools.lru_cache(maxsize=1)
+def code_identity() -> str:
+    """compfw's source and shipped frameworks, the libraries' and interpreter's versions, as one digest.
+
+    The package's own files are hashed (a few milliseconds), not just its version number: an
+    editable install changes without a new version. Library versions come from the names of their
+    installed metadata folders, which costs a directory listing, not an import.
+    """
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{FORMAT}\n{sys.version}\n".encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\n")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"!unreadable")
+    digest.update("\n".join(_library_versions()).encode())
+    # The shipped frameworks too: a check may keep what it read of them for the whole process
+    # (as the framework-override check does), so they are not always recorded as inputs.
+    from compfw.files.layout import shipped_dir
+
+    for path in sorted(shipped_dir("frameworks").glob("*.y*ml")):
+        digest.update(path.name.encode() + b"\n")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"!unreadable")
+    return digest.hexdigest()
+
+
+def _library_versions() -> list[str]:
+    wanted = {name.lower().replace("-", "_") for name in LIBRARIES}
+    found: list[str] = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")):
+                project = name.split("-", 1)[0].lower().replace(".", "_")
+                if project in wanted:
+                    found.append(f"{folder}/{name}")
+    return sorted(found)
+
+
+def observe(kind: str, subject: str) -> str:
+    """An input's value now, observed exactly as computing the result observed it."""
+    from compfw.files.reading import observe_file, yaml_names
+
+    if kind.startswith("file:"):
+        return observe_file(subject, int(kind[5:]))
+    if kind == "list":
+        return inputs.listing_value(yaml_names(subject))
+    if kind == "tree":
+        return inputs.tree_value(subject)
+    if kind == inputs.SIGNOFF_HISTORY:
+        from compfw.files.gitutil import GitError, folder_history
+
+        try:
+            return folder_history(Path(subject), "signoffs").value
+        except GitError:
+            return "!git"
+    raise ValueError(f"unknown kind of input {kind!r}")
+
+
+def _valid_kind(kind: Any) -> bool:
+    return isinstance(kind, str) and (kind in ("list", "tree", inputs.SIGNOFF_HISTORY) or (kind.startswith("file:") and kind[5:].isdigit()))
+
+
+class ResultCache:
+    """Results by the content of their inputs; ResultCache(None) computes everything afresh."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self._seen: dict[tuple[str, str], str] = {}  # inputs observed in this command, by (kind, subject)
+        self.hits = self.misses = 0
+
+    @classmethod
+    def for_command(cls, enabled: bool) -> ResultCache:
+        return cls(default_folder() if enabled else None)
+
+    def remember(self, kind: str, params: list, compute: Callable[[], Any], *,
+                 watch: tuple[tuple[str, str], ...] = (),
+                 encode: Callable[[Any], Any] = lambda value: value,
+                 decode: Callable[[Any], Any] = lambda data: data) -> Any:
+        """The result of compute() for this question and the current content of its inputs.
+
+        watch names inputs the result depends on beyond the files it reads (a folder's shape,
+        a file whose absence matters). encode turns the result into JSON data and decode back,
+        raising ValueError (or KeyError, TypeError) on data it does not recognise.
+        """
+        if self.folder is None:
+            return compute()
+        question = inputs.digest(json.dumps([FORMAT, code_identity(), kind, params], default=str).encode())
+        known = self._read(self._inputs_path(question), question)
+        if isinstance(known, list) and len(known) <= MAX_INPUTS:
+            try:
+                seen = [(k, s, self._observe(k, s)) for k, s in known]
+                content = self._content_key(question, seen)
+                entry = self._read(self._result_path(content), content)
+                if entry is not None:
+                    value = decode(entry)
+                    self.hits += 1
+                    inputs.replay(seen)
+                    return value
+            except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+                pass  # a foreign or damaged entry: computed afresh below, and replaced
+        self.misses += 1
+        before = [(k, s, self._observe(k, s, fresh=True)) for k, s in watch]
+        with inputs.recording() as recorded:
+            value = compute()
+        seen = _consistent(before + recorded)
+        if seen is not None:
+            self._store(question, seen, encode(value))
+        return value
+
+    # --- observing ----------------------------------------------------------------------------
+
+    def _observe(self, kind: str, subject: str, fresh: bool = False) -> str:
+        if not _valid_kind(kind) or not isinstance(subject, str):
+            raise ValueError("not an input")
+        key = (kind, subject)
+        if fresh or key not in self._seen:
+            self._seen[key] = observe(kind, subject)
+        return self._seen[key]
+
+    @staticmethod
+    def _content_key(question: str, seen: list[Observation]) -> str:
+        digest = hashlib.blake2b(question.encode(), digest_size=20)
+        for kind, subject, value in seen:
+            digest.update(f"\0{kind}\0{subject}\0{value}".encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+    # --- the folder ---------------------------------------------------------------------------
+
+    def _inputs_path(self, question: str) -> Path:
+        return self.folder / "inputs" / question[:2] / f"{question}.json"
+
+    def _result_path(self, content: str) -> Path:
+        return self.folder / "results" / content[:2] / f"{content}.json"
+
+    def _store(self, question: str, seen: list[Observation], data: Any) -> None:
+        from compfw.files.writing import write_disposable
+
+        content = self._content_key(question, seen)
+        try:
+            write_disposable(self._result_path(content), _entry(content, data))
+            write_disposable(self._inputs_path(question), _entry(question, [[k, s] for k, s, _ in seen]))
+        except OSError:
+            pass  # a read-only or full cache folder: the result stands, it is just not kept
+
+    @staticmethod
+    def _read(path: Path, name: str) -> Any:
+        """An entry's data, or None if it is missing, damaged or not one of ours."""
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_ENTRY_BYTES + 1)
+        except OSError:
+            return None
+        if len(raw) > MAX_ENTRY_BYTES:
+            return None
+        header, _, payload = raw.partition(b"\n")
+        try:
+            head = json.loads(header)
+            if (not isinstance(head, dict) or head.get("format") != FORMAT or head.get("name") != name
+                    or head.get("payload") != inputs.digest(payload)):
+                return None
+            return json.loads(payload)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return None
+
+
+def _entry(name: str, data: Any) -> bytes:
+    """One line of header (format, name, checksum of the payload), then the payload as JSON."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
+    header = json.dumps({"format": FORMAT, "name": name, "payload": inputs.digest(payload)}).encode()
+    return header + b"\n" + payload
+
+
+def _consistent(seen: list[Observation]) -> list[Observation] | None:
+    """The inputs once each, in order; None if one was seen with two values (it changed while the
+    result was being computed, so the result belongs to no single state of the files)."""
+    first: dict[tuple[str, str], str] = {}
+    out: list[Observation] = []
+    for kind, subject, value in seen:
+        key = (kind, subject)
+        if key in first:
+            if first[key] != value:
+                return None
+            continue
+        first[key] = value
+        out.append((kind, subject, value))
+    return out

@@ -1,0 +1,273 @@
+"""The result cache never shows a stale answer: after any edit to any input, a cached run prints
+exactly what a run with --no-cache prints, on real files through the installed `compfw`.
+
+Each test edits one kind of input (a sign-off, an evidence entry, portfolio.yaml, a framework,
+the trust policy, the day) and checks three things: the answer changed (so the edit mattered),
+the cached answer equals the fresh one, and the cache was really used where nothing changed (a
+run that finds every result writes no new entry)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, Cli, copy_tree
+
+COMPFW = Path(sys.executable).parent / "compfw"
+ASHA = "portfolios/asha-patel"
+CLI = Cli()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = tmp_path / "repo"
+    copy_tree(REPO / "frameworks", root / "frameworks")
+    copy_tree(REPO / "portfolios", root / "portfolios")
+    # The repository's copy of the informatics framework is used (and so can be edited) only
+    # where the trust policy sanctions it.
+    (root / ".compfw").mkdir()
+    (root / ".compfw" / "policy.yaml").write_text(
+        "admins:\n  - {name: Dr Helen Morris, email: helen.morris@example.org}\n"
+        "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
+    return root
+
+
+def run(args: list[str], cwd: Path, **env: str) -> tuple[int, str, str]:
+    """In this process (the app, through typer), for speed; the installed entry point below."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        done = CLI(args, cwd)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return done.exit_code, done.stdout, done.stderr
+
+
+def run_installed(args: list[str], cwd: Path, **env: str) -> tuple[int, str, str]:
+    done = subprocess.run([str(COMPFW), *args], cwd=cwd, capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=120)
+    return done.returncode, done.stdout, done.stderr
+
+
+def entries() -> set[Path]:
+    folder = Path(os.environ["COMPFW_CACHE_DIR"])
+    return {p for p in folder.rglob("*.json")} if folder.exists() else set()
+
+
+def cached_equals_fresh(args: list[str], cwd: Path, **env: str) -> tuple[int, str, str]:
+    """Run cached (twice: the second finds everything) and fresh; all three must agree."""
+    first = run(args, cwd, **env)
+    written = entries()
+    second = run(args, cwd, **env)
+    assert entries() == written, "a second run with nothing changed recomputed something"
+    fresh = run([*args, "--no-cache"], cwd, **env)
+    assert first == second == fresh
+    return first
+
+
+COMMANDS = {
+    "validate": ["validate"],
+    "status": ["status", ASHA],
+    "status-json": ["status", ASHA, "--json"],
+    "report": ["report", ASHA],
+    "cohort": ["report", "--cohort", "--context-json"],
+}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _a_signoff(repo: Path) -> Path:
+    return sorted((repo / ASHA / "signoffs").glob("*.yaml"))[-1]
+
+
+def edit_signoff(repo: Path) -> None:
+    path = _a_signoff(repo)
+    level = re.search(r"^level: (\d)", path.read_text(), re.M)
+    _replace(path, level.group(0), "level: 7")
+
+
+def add_signoff(repo: Path) -> None:
+    path = _a_signoff(repo)
+    text = path.read_text()
+    competency = re.search(r"^competency: (.*)$", text, re.M).group(0)
+    (path.parent / "2026-11-20-added.yaml").write_text(text.replace(competency, "competency: 9.9.9"))
+
+
+def remove_signoff(repo: Path) -> None:
+    _a_signoff(repo).unlink()
+
+
+def edit_evidence(repo: Path) -> None:
+    path = sorted((repo / ASHA / "evidence").glob("*.yaml"))[0]
+    _replace(path, "\ntitle:", "\ntitel:")
+
+
+def edit_portfolio(repo: Path) -> None:
+    _replace(repo / ASHA / "portfolio.yaml", "name: Asha Patel", "name: Asha Patel-Jones")
+
+
+def edit_manager(repo: Path) -> None:
+    _replace(repo / ASHA / "portfolio.yaml", "email: tom.reid@example.org", "email: tom.reid@example.net")
+
+
+def edit_framework(repo: Path) -> None:
+    path = repo / "frameworks" / "nhs-gmts-informatics.yaml"
+    text = path.read_text()
+    target = re.search(r"target: (\d)", text)
+    path.write_text(text[:target.start()] + f"target: {5 if target.group(1) != '5' else 1}" + text[target.end():])
+
+
+def rename_competency(repo: Path) -> None:
+    competency = re.search(r"^competency: (.*)$", _a_signoff(repo).read_text(), re.M).group(1).strip().strip("'\"")
+    path = repo / "frameworks" / "nhs-gmts-informatics.yaml"
+    text = path.read_text()
+    found = re.search(r"id: ['\"]?" + re.escape(competency) + r"['\"]?([,}\s])", text)
+    path.write_text(text[:found.start()] + f'id: "{competency}.9"' + found.group(1) + text[found.end():])
+
+
+def add_framework_copy(repo: Path) -> None:
+    source = repo / "frameworks" / "nhs-gmts-informatics.yaml"
+    (repo / "frameworks" / "zz-copy.yaml").write_text(source.read_text())
+
+
+EDITS = {
+    "a sign-off's level": edit_signoff,
+    "a new sign-off": add_signoff,
+    "a sign-off removed": remove_signoff,
+    "an evidence entry": edit_evidence,
+    "portfolio.yaml's trainee name": edit_portfolio,
+    "portfolio.yaml's placement manager": edit_manager,
+    "a framework's target": edit_framework,
+    "a framework's competency id": rename_competency,
+    "a second file defining a framework": add_framework_copy,
+}
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_an_edit_changes_the_cached_answer_exactly_as_a_fresh_run(repo, edit):
+    before = {command: run(args, repo) for command, args in COMMANDS.items()}  # fills the cache
+    EDITS[edit](repo)
+    for command, args in COMMANDS.items():
+        after = cached_equals_fresh(args, repo)
+        if (command, edit) not in UNAFFECTED:
+            assert after != before[command], f"{command}: the edit did not change the answer"
+
+
+# Edits that, by the rules, do not change this command's answer (the cache must still agree).
+UNAFFECTED = {
+    *((c, "a second file defining a framework") for c in ("status", "status-json", "report", "cohort")),
+    ("validate", "a sign-off removed"),  # the rest stays valid
+    ("validate", "a framework's target"),  # targets are not checked
+    ("validate", "portfolio.yaml's trainee name"),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "status-json", "cohort"])
+def test_a_change_of_day_changes_the_answer_as_a_fresh_run(repo, command):
+    args = COMMANDS[command]
+    later = cached_equals_fresh(args, repo, COMPFW_TODAY="2026-11-22")
+    earlier = cached_equals_fresh(args, repo, COMPFW_TODAY="2025-10-01")  # sign-offs now in the future
+    assert earlier != later
+    assert cached_equals_fresh(args, repo, COMPFW_TODAY="2026-11-22") == later
+
+
+def test_validate_a_day_earlier_finds_the_future_dated_signoffs(repo):
+    code, out, _ = cached_equals_fresh(["validate"], repo, COMPFW_TODAY="2025-10-01")
+    assert code == 1 and "in the future" in out
+
+
+def test_the_policy_is_an_input_of_every_result(repo):
+    first = cached_equals_fresh(["validate"], repo)
+    before = entries()
+    (repo / ".compfw" / "policy.yaml").write_text("admins: []\n")
+    after = cached_equals_fresh(["validate"], repo)
+    assert after != first  # the policy itself is checked, and this one is refused
+    new = entries() - before
+    assert len([p for p in new if p.parent.parent.name == "results"]) >= 3, "portfolio results were not recomputed"
+    status = cached_equals_fresh(["status", ASHA, "--json"], repo)
+    (repo / ".compfw" / "policy.yaml").write_text("admins: [{name: A Admin, email: a@example.org}]\n")
+    assert cached_equals_fresh(["status", ASHA, "--json"], repo) == status
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(repo):
+    good = cached_equals_fresh(["status", ASHA, "--json"], repo)
+    assert run_installed(["status", ASHA, "--json"], repo) == good
+    damaged = sorted(entries())
+    assert damaged
+    for index, path in enumerate(damaged):
+        raw = path.read_bytes()
+        header, _, payload = raw.partition(b"\n")
+        path.write_bytes([b"", b"not json at all", raw[: len(raw) // 2],
+                          header + b"\n" + payload.replace(b"Asha", b"Evil"),
+                          json.dumps({"format": "compfw-cache-1", "name": "x", "payload": "y"}).encode() + b"\n[]"][index % 5])
+    assert run_installed(["status", ASHA, "--json"], repo) == good
+    assert run_installed(["status", ASHA, "--json"], repo) == good
+
+
+def test_a_cache_folder_that_cannot_be_written_is_not_used(repo, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be\n")
+    fresh = run_installed(["validate"], repo)
+    assert run_installed(["validate"], repo, COMPFW_CACHE_DIR=str(blocker / "cache")) == fresh
+    assert blocker.read_text() == "a file where the cache folder would be\n"
+
+
+def test_the_cache_folder_follows_xdg_and_home(repo, tmp_path, monkeypatch):
+    monkeypatch.delenv("COMPFW_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    run_installed(["status", ASHA], repo)
+    assert list((tmp_path / "xdg" / "compfw").rglob("*.json"))
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    run_installed(["status", ASHA], repo)
+    assert list((Path(os.environ["HOME"]) / ".cache" / "compfw").rglob("*.json"))
+
+
+def test_no_cache_neither_reads_nor_writes(repo):
+    run(["validate", "--no-cache"], repo)
+    run(["status", ASHA, "--no-cache"], repo)
+    run(["report", "--cohort", "--no-cache"], repo)
+    assert entries() == set()
+
+
+def test_a_cached_run_from_another_folder_shows_paths_from_there(repo):
+    edit_signoff(repo)
+    (repo / ASHA / "signoffs" / "2026-11-21-bad.yaml").write_text("competency: [\n")
+    from_root = cached_equals_fresh(["validate"], repo)
+    from_inside = cached_equals_fresh(["validate", "."], repo / "portfolios")
+    assert "portfolios/asha-patel/signoffs/2026-11-21-bad.yaml" in from_root[1]
+    assert "asha-patel/signoffs/2026-11-21-bad.yaml" in from_inside[1]
+    assert "portfolios/asha-patel" not in from_inside[1]
+
+
+def _recorded(out: str) -> list:
+    return [s["recorded"] for c in json.loads(out)["competencies"] for s in c.get("signoffs", [])]
+
+
+def test_git_history_is_an_input_of_status(repo):
+    # A sign-off's recorded date comes from git, not from any file compfw reads: committing,
+    # or changing a committed sign-off, must change the cached answer as it changes a fresh one.
+    from conftest import git
+
+    git(repo, "init", "-q")
+    args = ["status", ASHA, "--json"]
+    _, uncommitted, _ = cached_equals_fresh(args, repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "portfolio", env={"GIT_COMMITTER_DATE": "2026-11-10T12:00:00Z"})
+    _, committed, _ = cached_equals_fresh(args, repo)
+    assert set(_recorded(uncommitted)) == {None} and set(_recorded(committed)) == {"2026-11-10"}
+    git(repo, "rm", "-q", "--cached", str(_a_signoff(repo).relative_to(repo)))  # staged: no longer in HEAD's form
+    _, staged, _ = cached_equals_fresh(args, repo)
+    assert _recorded(staged).count(None) == 1
