@@ -386,6 +386,20 @@ def test_a_stopped_migration_is_not_finished_towards_another_version(repo, cli, 
     assert cli(["validate"], cwd=repo).exit_code == 0
 
 
+@pytest.mark.parametrize("to, hint", [
+    ("1.0", "to stay on 1.0, delete {record}; to finish the migration, run `compfw migrate portfolios/dana-cole "
+            "--to 2.0`"),
+    ("0.9", "finish that one first with `compfw migrate portfolios/dana-cole --to 2.0`; no chain of `replaces` "
+            "links leads from 1.0 to 0.9"),
+])
+def test_a_stopped_migration_hint_offers_only_what_would_work(repo, cli, monkeypatch, to, hint):
+    _write_the_record_only(repo, monkeypatch)
+    record = "portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml"
+    _refused(cli, repo, ["migrate", DANA, "--to", to],
+             f"error: a migration of portfolios/dana-cole to mini2 2.0 was begun and not finished: {record} is "
+             f"written, but portfolio.yaml still pins 1.0\nhint: {hint.format(record=record)}; nothing was written\n")
+
+
 # --- the text-only re-pin ---------------------------------------------------------------------
 
 

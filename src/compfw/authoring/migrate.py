@@ -102,14 +102,14 @@ def prepare_migration(folder: Path, to_version: str, day: dt.date) -> MigrationR
         raise UserError(f"cannot read portfolio {folder}", "fix the problems below (`compfw validate` lists them)",
                         problems)
     pin = lp.portfolio.framework
+    store = FrameworkStore.for_repo(find_repo_root(folder.resolve()))
     leftover = unfinished_migration(read_migration_files(folder)[0], pin)
     if leftover is not None and leftover[0].to_version != to_version:
-        _refuse_another_target(folder, leftover, to_version)
+        _refuse_another_target(folder, leftover, to_version, store)
     errors = [p for p in problems if p.severity == "error" and p.code != UNFINISHED]
     if errors:
         raise UserError(f"portfolio {folder} has records that cannot be read",
                         "fix them first (`compfw validate` lists them); a migration must see every record", errors)
-    store = FrameworkStore.for_repo(find_repo_root(folder.resolve()))
     if to_version == pin.version:
         raise UserError(f"portfolio {lp.id} is already pinned to {pin.id} {pin.version}", "nothing to do")
     plan = plan_migration(store, pin.id, pin.version, to_version)
@@ -160,15 +160,36 @@ def prepare_migration(folder: Path, to_version: str, day: dt.date) -> MigrationR
     return MigrationResult(plan, path, text, lp.doc.path, new_text, records, plan_renames, before, after)
 
 
-def _refuse_another_target(folder: Path, leftover: tuple[MigrationFile, YamlDocument], to_version: str) -> None:
+def _refuse_another_target(folder: Path, leftover: tuple[MigrationFile, YamlDocument], to_version: str,
+                           store: FrameworkStore) -> None:
+    """Refuse to start a migration while another is unfinished; the hint offers only what would work."""
     from compfw.files.problems import UserError
 
     mig, doc = leftover
+    finish = f"`compfw migrate {folder} --to {mig.to_version}`"
+    if to_version == mig.from_version:
+        hint = f"to stay on {mig.from_version}, delete {doc.shown}; to finish the migration, run {finish}"
+    else:
+        hint = f"finish that one first with {finish}"
+        if _reachable(store, mig.framework, mig.to_version, to_version):
+            hint += f", then migrate to {to_version}"
+        if _reachable(store, mig.framework, mig.from_version, to_version):
+            hint += f"; or delete {doc.shown} (abandoning the migration to {mig.to_version}) and run this again"
+        else:
+            hint += f"; no chain of `replaces` links leads from {mig.from_version} to {to_version}"
     raise UserError(f"a migration of {folder} to {mig.framework} {mig.to_version} was begun and not finished: "
                     f"{doc.shown} is written, but portfolio.yaml still pins {mig.from_version}",
-                    f"finish that one first with `compfw migrate {folder} --to {mig.to_version}`, then migrate to "
-                    f"{to_version}; or delete {doc.shown} (abandoning the migration to {mig.to_version}) and run "
-                    "this again; nothing was written")
+                    hint + "; nothing was written")
+
+
+def _reachable(store: FrameworkStore, framework_id: str, from_version: str, to_version: str) -> bool:
+    from compfw.files.problems import UserError
+
+    try:
+        plan_migration(store, framework_id, from_version, to_version)
+    except UserError:
+        return False
+    return True
 
 
 def _check_leftover(folder: Path, leftover: tuple[MigrationFile, YamlDocument], expected: MigrationFile) -> None:
