@@ -43,14 +43,27 @@ def link_problems(folder: Path, already: set[str] = frozenset()) -> list[Problem
     record), so each link is reported once.
     """
     out: list[Problem] = []
-    for here, dirs, files in os.walk(folder, followlinks=False):
-        for name in sorted(dirs + files):
-            path = Path(here) / name
-            if os.path.islink(path) and shown_path(path) not in already:
-                kind = "folder" if os.path.isdir(path) else "file"
-                out.append(Problem(shown_path(path), 0, 0,
-                                   f"{kind} is a symbolic link; links are not allowed anywhere inside a portfolio",
-                                   f"replace the link with the {kind} itself", code="trust-symlink"))
+    pending = [os.fspath(folder)]  # a stack, not recursion: a hostile tree may be very deep
+    while pending:
+        here = pending.pop()
+        try:
+            # scandir's entries know whether they are links without a system call per file.
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        below = []
+        for entry in entries:
+            if entry.is_symlink():
+                path = Path(entry.path)
+                if shown_path(path) not in already:
+                    kind = "folder" if os.path.isdir(path) else "file"
+                    out.append(Problem(shown_path(path), 0, 0,
+                                       f"{kind} is a symbolic link; links are not allowed anywhere inside a portfolio",
+                                       f"replace the link with the {kind} itself", code="trust-symlink"))
+            elif entry.is_dir(follow_symlinks=False):
+                below.append(entry.path)
+        pending.extend(reversed(below))
     return out
 
 
