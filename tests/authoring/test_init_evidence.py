@@ -163,7 +163,7 @@ def test_init_rejects_a_malformed_date_as_a_usage_error(make_repo, cli):
 
 @pytest.mark.parametrize("change, message", [
     (("--email", "ann-at-example.org"),
-     "portfolios/ann-lee/portfolio.yaml:11:10: error: trainee.email: string should match pattern"),
+     "portfolios/ann-lee/portfolio.yaml:11:10: error: trainee.email: the text 'ann-at-example.org' is not an email address"),
     (("--placement-end", "2028-01-31"),
      "portfolios/ann-lee/portfolio.yaml:23:3: error: placement 'Placement 1' runs outside the scheme dates"),
     (("--scheme-end", "2025-01-01"),

@@ -142,7 +142,7 @@ def test_request_writes_one_new_file_that_validates(make_repo, cli):
     (["2.1.1", "--to", "nia@example.org", "--date", "2026-05-01"],
      "nia@example.org may not sign off this portfolio on 2026-05-01"),
     (["2.1.1", "--to", "max@example.org", "--date", "2026-12-01"], "request date 2026-12-01 is in the future"),
-    (["2.1.1", "--to", "not-an-email"], "to: string should match pattern"),
+    (["2.1.1", "--to", "not-an-email"], "to: the text 'not-an-email' is not an email address"),
 ])
 def test_a_request_validate_would_refuse_is_not_written(make_repo, cli, args, message):
     root = make_repo(SIGNOFF_REPO)

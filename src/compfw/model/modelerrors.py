@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -89,15 +90,15 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
                 message = f"{where}: `{text}` is read by YAML as {reading}, not as text"
                 hint = f"quote it: \"{text}\""
             else:
-                message = f"{where}: {_clean(error['msg'])}"
+                message, hint = f"{where}: {_in_own_words(kind, error)}", ""
                 if kind == "int_type" and isinstance(error.get("input"), str):
                     hint = "write the number without quotes"
-                elif kind in ("int_type", "int_from_float"):
+                elif kind in ("int_type", "int_parsing", "int_from_float"):
                     hint = "write a whole number"
-                elif kind == "date_from_datetime_inexact":
-                    hint = "write a date as YYYY-MM-DD"
                 elif kind.startswith("date"):
                     hint = "write a date as YYYY-MM-DD"
+                elif kind == "string_pattern_mismatch" and "@" in str((error.get("ctx") or {}).get("pattern", "")):
+                    hint = "write an address such as name@example.org"
                 elif kind in _BOUNDS and isinstance(error.get("input"), dt.date):
                     hint = f"compfw accepts dates from {EARLIEST} to {LATEST}; check the year"
         problems.append(Problem(doc.shown, line, col, message, hint, code=kind))
@@ -116,6 +117,59 @@ def _kind_of(value: Any) -> str:
     if value is None:
         return "nothing (null)"
     return type(value).__name__
+
+
+def _in_own_words(kind: str, error: dict) -> str:
+    """What is wrong with a value, said by compfw: pydantic's wording is its own and changes
+    between releases, so only the messages of compfw's validators (value and assertion errors)
+    are passed on."""
+    found, ctx = error.get("input"), error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error"):
+        return _clean(error["msg"])
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, found {_kind_of(found)}"
+    if kind in ("float_type", "float_parsing", "finite_number"):
+        return f"expected a number, found {_kind_of(found)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, found {_kind_of(found)}"
+    if kind in ("string_type", "str_type"):
+        return f"expected text, found {_kind_of(found)}"
+    if kind.startswith("date"):
+        if isinstance(found, str) and _ISO_DAY.fullmatch(found):
+            return f"{found} is not a day on the calendar (no such month or day)"
+        return f"expected a date written as YYYY-MM-DD, found {_kind_of(found)}"
+    if kind in _BOUND_WORDS and _bound(ctx) is not None:
+        return f"{_BOUND_WORDS[kind]} {_bound(ctx)} (found {_shown_value(found)})"
+    if kind in ("literal_error", "enum"):
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        return f"expected one of {', '.join(choices)}; found {_kind_of(found)}" if choices else \
+            f"{_kind_of(found)} is not one of the allowed values"
+    if kind in ("string_too_short", "too_short", "string_too_long", "too_long"):
+        count = ctx.get("min_length") if kind.endswith("short") else ctx.get("max_length")
+        unit = ("character" if kind.startswith("string") else "item") + ("" if count == 1 else "s")
+        return f"needs at least {count} {unit}" if kind.endswith("short") else f"takes at most {count} {unit}"
+    if kind == "string_pattern_mismatch":
+        if "@" in str(ctx.get("pattern", "")):
+            return f"{_kind_of(found)} is not an email address"
+        return f"{_kind_of(found)} does not have the form this field needs"
+    return f"{_kind_of(found)} is not a valid value here"
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_BOUND_WORDS = {"greater_than_equal": "must be at least", "less_than_equal": "must be at most",
+                "greater_than": "must be more than", "less_than": "must be less than"}
+
+
+def _bound(ctx: dict) -> Any:
+    for key in ("ge", "le", "gt", "lt"):
+        if key in ctx:
+            return ctx[key]
+    return None
+
+
+def _shown_value(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _clean(message: str) -> str:
