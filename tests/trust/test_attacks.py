@@ -219,6 +219,18 @@ def test_attack_5_a_backdated_signoff_is_caught_and_shows_its_recorded_date(cli,
     assert "| 2026-06-30 | 2026-11-22 | 2.1.1 " in report
 
 
+def test_attack_5b_a_forward_dated_signoff_is_caught(cli, repo, keys):
+    # Signed off ahead of time: committed on 2026-11-22 with a date three weeks later, so that it
+    # would start to count on its own once that day comes.
+    write_record(repo, "ahead.yaml", MAX, date="2026-12-13")
+    commit(repo, MAX, "signed off in advance", key=keys["max"])
+    codes = [p["code"] for p in findings(cli, repo, "--base", "main", "--require-policy")]
+    assert codes == ["trust-forward-dated"]
+    [problem] = findings(cli, repo, "--base", "main", "--require-policy")
+    assert "dated 2026-12-13 but recorded by commit" in problem["message"]
+    assert "on 2026-11-22, 21 days before that date" in problem["message"]
+
+
 def test_evidence_edited_after_a_signoff_that_cites_it_is_a_warning_and_marked(cli, repo, keys):
     record = write_record(repo, "cites.yaml", MAX)
     record.write_text(record.read_text() + "evidence: [e1]\n")

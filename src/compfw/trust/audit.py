@@ -11,7 +11,8 @@ a base), every finding names the file, the commit and why:
 - its signer is not the trainee, and was authorised on the sign-off's date by the portfolio.yaml
   of the trusted revision: the base (with --base) or else the adding commit's parent, never the
   adding commit itself, so no commit can make its author a manager and sign off at once;
-- its date is at most the policy's backdating_days before the commit that recorded it.
+- its date is at most the policy's backdating_days before the commit that recorded it, and not
+  after it.
 
 With a base, changes to what defines achievement (audit_guard) must be a programme admin's; in
 every mode, links and unsanctioned framework overrides in HEAD's tree and evidence edited after
@@ -206,6 +207,12 @@ def recorded_date(info: CommitInfo) -> dt.date | None:
 
 def _backdating(trust: Trust, signoff: Signoff, info: CommitInfo, finding) -> list[Problem]:
     recorded = recorded_date(info)
+    if recorded is not None and signoff.date > recorded:
+        # Dated after the commit that recorded it: signed off ahead of time, so it would start to
+        # count on a day nobody looked at the evidence.
+        return [finding(f"dated {signoff.date} but recorded by commit {info.sha[:12]} on {recorded}, "
+                        f"{(signoff.date - recorded).days} days before that date: a sign-off cannot be given "
+                        "ahead of its date", "date a sign-off on the day it is given", "trust-forward-dated")]
     if recorded is None or (recorded - signoff.date).days <= trust.backdating_days:
         return []
     days = (recorded - signoff.date).days
@@ -258,7 +265,7 @@ def describe(report: AuditReport, scope: Scope, trust: Trust, files: int, guarde
                      "signature checks, the programme-admin check of guarded changes, sanctioned framework overrides")
     history = (f"{files} sign-off file(s): each added by a commit whose author and committer are its signer, "
                "by a manager the trusted portfolio.yaml authorises, never edited or deleted, dated at most "
-               f"{trust.backdating_days} day(s) before its commit")
+               f"{trust.backdating_days} day(s) before its commit and never after it")
     if signed:
         proved.append(history)
         proved.append("signatures verified by git: each commit that added a sign-off"
