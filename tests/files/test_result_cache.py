@@ -294,3 +294,13 @@ def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(repo):
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     after = cached_equals_fresh(args, repo)
     assert after != first
+
+
+def test_a_command_that_observes_more_inputs_than_it_keeps_still_answers_from_the_cache(repo, monkeypatch):
+    # The in-command memo of observed inputs is bounded (a cohort's own files are each seen once);
+    # past the bound it starts again, and the answers stay those of a fresh run.
+    from compfw.files import result_cache
+
+    monkeypatch.setattr(result_cache, "MAX_SEEN", 3)
+    for args in (["validate"], ["report", "--cohort", "--context-json"]):
+        cached_equals_fresh(args, repo)

@@ -67,6 +67,13 @@ def stat_when_read(subject: str) -> tuple[int, int, int, int, int] | None:
     return _read_stats.get(subject)
 
 
+def forget_stats() -> None:
+    """Drop the stats noted so far (once a result has been stored, and none is being computed):
+    a run over a large cohort must not keep one for every file it read."""
+    if not _recordings:
+        _read_stats.clear()
+
+
 def replay(observations: list[Observation]) -> None:
     for seen in _recordings:
         seen.extend(observations)

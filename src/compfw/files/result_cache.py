@@ -38,6 +38,7 @@ from compfw.files import inputs
 from compfw.files.inputs import Observation
 
 FORMAT = "compfw-cache-1"
+MAX_SEEN = 20_000
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
 MAX_INPUTS = 1_000_000
 # Libraries whose behaviour shows in results (error messages, parsing): their versions are part
@@ -171,6 +172,7 @@ class ResultCache:
         seen = _consistent(before + recorded)
         if seen is not None:
             self._store(question, seen, encode(value), started)
+        inputs.forget_stats()
         return value
 
     # --- observing ----------------------------------------------------------------------------
@@ -180,8 +182,15 @@ class ResultCache:
             raise ValueError("not an input")
         key = (kind, subject)
         if fresh or key not in self._seen:
-            self._seen[key] = observe(kind, subject)
+            self._keep(key, observe(kind, subject))
         return self._seen[key]
+
+    def _keep(self, key: tuple[str, str], value: str) -> None:
+        # What this command has observed, so that an input many results share (a framework, the
+        # policy) is observed once; bounded, since a large cohort's own files are each seen once.
+        if len(self._seen) >= MAX_SEEN and key not in self._seen:
+            self._seen.clear()
+        self._seen[key] = value
 
     def _observe_known(self, item: Any) -> Observation:
         """An input listed in a stored entry, observed now. A file listed with the stat it had when
@@ -197,7 +206,8 @@ class ResultCache:
                 except OSError:
                     info = None
                 if info is not None and stat.S_ISREG(info.st_mode) and list(inputs.stat_key(info)) == when_read:
-                    self._seen.setdefault((kind, subject), value)
+                    if (kind, subject) not in self._seen:
+                        self._keep((kind, subject), value)
                     return (kind, subject, self._seen[(kind, subject)])
             return (kind, subject, self._observe(kind, subject))
         kind, subject = item
