@@ -19,6 +19,7 @@ from compfw.checks.cached import (
 from compfw.checks.record_rules import check_loose_records
 from compfw.checks.rules import check_framework, check_portfolio
 from compfw.files.problems import Problem, display_path
+from compfw.files.yaml_located import shown_path
 from compfw.files.problems import today as current_day
 from compfw.files.progress import progress_iter
 from compfw.files.reading import yaml_files
@@ -161,7 +162,7 @@ def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, 
         if lp is None:  # a broken portfolio.yaml: its evidence and sign-offs are checked as far as they can be
             problems.extend(check_loose_records(folder, store, today))
         problems.extend(folder_name_problems(folder))
-        problems.extend(link_problems(folder, {p.path for p in problems if p.code == "trust-symlink"}))
+        problems.extend(link_problems(folder, _links_reported(folder, lp, problems)))
         if lp is None:
             return problems, None
         problems.extend(check_portfolio(lp, store, today))
@@ -169,6 +170,16 @@ def check_portfolio_folder(folder: Path, store: FrameworkStore, today: dt.date, 
 
     return remember_for_portfolio(cache, "validate", folder, root, store.folders, today, [], compute,
                                   encode_portfolio_check, decode_portfolio_check)
+
+
+def _links_reported(folder: Path, lp, problems: list[Problem]) -> set[str]:
+    """The links the loader has reported already (a linked record or records folder, a linked
+    reflective piece, which it reports at portfolio.yaml), so that each link is reported once."""
+    reported = {p.path for p in problems if p.code == "trust-symlink"}
+    piece = lp.portfolio.reflective_piece if lp is not None else None
+    if piece is not None and any(p.code == "reflective-piece" for p in problems):
+        reported.add(shown_path(folder / piece.file))
+    return reported
 
 
 def in_shard(folder: Path, root: Path, shard: tuple[int, int]) -> bool:
