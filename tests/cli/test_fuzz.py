@@ -9,7 +9,7 @@ change, `audit` run on it in this process; each must end with exit 0 or 1 and it
 no exception, no "internal error", no hang (an alarm stops a command that runs too long).
 
 The run is bounded in time: COMPFW_FUZZ_SECONDS (default 4) seconds in all, in rounds of a few
-examples with a fresh seed each. `COMPFW_FUZZ_SECONDS=600 pytest tests/test_fuzz.py -s` is the
+examples with a fresh seed each. `COMPFW_FUZZ_SECONDS=600 pytest tests/cli/test_fuzz.py -s` is the
 long run; it prints how many cases ran. A failing example is printed with the file it wrote.
 """
 
