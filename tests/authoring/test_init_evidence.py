@@ -20,6 +20,13 @@ INIT = ["init", "portfolios/ann-lee", "--framework", "mini", "--name", "Ann Lee"
         "--placement-start", "2025-09-01", "--placement-end", "2026-08-31",
         "--placement-manager-name", "Tom Reid", "--placement-manager-email", "tom.reid@example.org"]
 
+
+def init_with(option: str, value: str) -> list[str]:
+    """INIT with one option's value replaced."""
+    args = list(INIT)
+    args[args.index(option) + 1] = value
+    return args
+
 PORTFOLIO = """\
 # yaml-language-server: $schema=../../schemas/portfolio.schema.json
 # Ann Lee's portfolio, written by the trainee (scaffolded by `compfw init` on 2026-11-22).
@@ -153,8 +160,7 @@ def test_init_without_required_options_is_a_usage_error_outside_a_terminal(make_
 
 def test_init_rejects_a_malformed_date_as_a_usage_error(make_repo, cli):
     root = make_repo()
-    args = list(INIT)
-    args[args.index("--scheme-end") + 1] = "31/08/2027"
+    args = init_with("--scheme-end", "31/08/2027")
     result = cli(args, cwd=root)
     assert result.exit_code == 2
     assert "'31/08/2027' is not a date; write YYYY-MM-DD" in result.stderr
@@ -171,8 +177,7 @@ def test_init_rejects_a_malformed_date_as_a_usage_error(make_repo, cli):
 ])
 def test_init_refuses_values_that_would_not_validate(make_repo, cli, change, message):
     root = make_repo()
-    args = list(INIT)
-    args[args.index(change[0]) + 1] = change[1]
+    args = init_with(change[0], change[1])
     result = cli(args, cwd=root)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -184,8 +189,7 @@ def test_init_refuses_values_that_would_not_validate(make_repo, cli, change, mes
 
 def test_init_needs_a_target_level_where_the_framework_has_none(make_repo, cli):
     root = make_repo()
-    args = list(INIT)
-    args[args.index("--framework") + 1] = "nhs-leadership-framework"
+    args = init_with("--framework", "nhs-leadership-framework")
     result = cli(args, cwd=root)
     assert result.exit_code == 1
     assert result.stderr.startswith("error: nhs-leadership-framework has competencies with no target level; "
@@ -198,8 +202,7 @@ def test_init_needs_a_target_level_where_the_framework_has_none(make_repo, cli):
 
 def test_init_refuses_an_unknown_framework(make_repo, cli):
     root = make_repo()
-    args = list(INIT)
-    args[args.index("--framework") + 1] = "nope"
+    args = init_with("--framework", "nope")
     result = cli(args, cwd=root)
     assert result.exit_code == 1
     assert result.stderr.startswith("error: unknown framework 'nope'\nhint: known frameworks: ")

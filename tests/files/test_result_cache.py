@@ -304,3 +304,37 @@ def test_a_command_that_observes_more_inputs_than_it_keeps_still_answers_from_th
     monkeypatch.setattr(result_cache, "MAX_SEEN", 3)
     for args in (["validate"], ["report", "--cohort", "--context-json"]):
         cached_equals_fresh(args, repo)
+
+
+def test_a_portfolio_folder_nested_thousands_deep_is_walked_without_recursion(repo, monkeypatch):
+    # The folder's shape keys the cache and is searched for links: one walk (files/tree.py) that
+    # keeps a stack, so a hostile tree deeper than Python's recursion limit is no internal error.
+    monkeypatch.chdir(repo)  # the working directory is put back after the test
+    deep = repo / ASHA / "notes"
+    deep.mkdir()
+    try:
+        os.chdir(deep)  # relative steps keep each path short; the tree is 1,500 folders deep
+        for _ in range(1500):
+            os.mkdir("a")
+            os.chdir("a")
+        Path("link.yaml").symlink_to("../a")
+        os.chdir(repo)
+        code, out, err = cached_equals_fresh(["validate"], repo)
+    finally:
+        _remove_deep(deep)  # shutil.rmtree (and pytest's clean-up of tmp_path) would recurse
+    assert code == 1 and "internal error" not in err
+    assert "/a/link.yaml: error: folder is a symbolic link; links are not allowed anywhere inside a portfolio" in out
+
+
+def _remove_deep(top: Path) -> None:
+    os.chdir(top)
+    depth = 0
+    while os.path.isdir("a") and not os.path.islink("a"):
+        os.chdir("a")
+        depth += 1
+    Path("link.yaml").unlink(missing_ok=True)
+    for _ in range(depth):
+        os.chdir("..")
+        os.rmdir("a")
+    os.chdir(top.parent)
+    top.rmdir()

@@ -22,9 +22,8 @@ from compfw.files.problems import Problem
 from compfw.files.problems import today as current_day
 from compfw.files.result_cache import ResultCache
 from compfw.files.inputs import file_kind
-
-POLICY_FILE = ".compfw/policy.yaml"
-POLICY_LIMIT = 16 * 1024 * 1024
+from compfw.files.layout import POLICY_FILE
+from compfw.files.reading import MAX_FILE_BYTES
 _SCALARS = (str, int, float, bool, type(None))
 _PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
 
@@ -35,7 +34,7 @@ def portfolio_question(folder: Path, root: Path, framework_folders: list[Path], 
 
 
 def portfolio_watch(folder: Path, root: Path) -> tuple[tuple[str, str], ...]:
-    return (("tree", os.fspath(folder)), (file_kind(POLICY_LIMIT), os.fspath(root / POLICY_FILE)))
+    return (("tree", os.fspath(folder)), (file_kind(MAX_FILE_BYTES), os.fspath(root / POLICY_FILE)))
 
 
 def remember_for_portfolio(cache: ResultCache, kind: str, folder: Path, root: Path, framework_folders: list[Path],

@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 
+from compfw.files import tree
 from compfw.files.reading import yaml_files
 from compfw.model.loading import LoadedFramework, load_framework_file, shipped_dir
 from compfw.files.problems import Problem
@@ -43,27 +44,13 @@ def link_problems(folder: Path, already: set[str] = frozenset()) -> list[Problem
     record), so each link is reported once.
     """
     out: list[Problem] = []
-    pending = [os.fspath(folder)]  # a stack, not recursion: a hostile tree may be very deep
-    while pending:
-        here = pending.pop()
-        try:
-            # scandir's entries know whether they are links without a system call per file.
-            with os.scandir(here) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
-            continue
-        below = []
-        for entry in entries:
-            if entry.is_symlink():
-                path = Path(entry.path)
-                if shown_path(path) not in already:
-                    kind = "folder" if os.path.isdir(path) else "file"
-                    out.append(Problem(shown_path(path), 0, 0,
-                                       f"{kind} is a symbolic link; links are not allowed anywhere inside a portfolio",
-                                       f"replace the link with the {kind} itself", code="trust-symlink"))
-            elif entry.is_dir(follow_symlinks=False):
-                below.append(entry.path)
-        pending.extend(reversed(below))
+    for entry in tree.walk(os.fspath(folder)):
+        path = Path(entry.path)
+        if entry.kind == "link" and shown_path(path) not in already:
+            kind = "folder" if os.path.isdir(path) else "file"
+            out.append(Problem(shown_path(path), 0, 0,
+                               f"{kind} is a symbolic link; links are not allowed anywhere inside a portfolio",
+                               f"replace the link with the {kind} itself", code="trust-symlink"))
     return out
 
 

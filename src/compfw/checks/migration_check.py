@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from compfw.files.problems import Problem, UserError
-from compfw.files.reading import yaml_files
 from compfw.files.yaml_located import position_of
-from compfw.files.yaml_parse import load_yaml
 from compfw.model.loading import FrameworkStore, LoadedPortfolio
-from compfw.model.migrations import MIGRATIONS, MigrationFile, plan_migration
-from compfw.model.modelerrors import validate_as
+from compfw.model.migrations import plan_migration, read_migration_files
 
 
 def check_migration_files(lp: LoadedPortfolio, store: FrameworkStore) -> list[Problem]:
@@ -17,17 +14,9 @@ def check_migration_files(lp: LoadedPortfolio, store: FrameworkStore) -> list[Pr
     The maps are applied when the portfolio is read, so a hand-made migration file could
     otherwise move a sign-off from one competency to another.
     """
-    folder = lp.folder / MIGRATIONS
-    if not folder.is_dir():
-        return []
     problems: list[Problem] = []
-    for path in yaml_files(folder):
-        doc, problem = load_yaml(path)
-        if problem:
-            continue  # reported when the portfolio was read
-        mig, found = validate_as(doc, MigrationFile)
-        if mig is None or found:
-            continue
+    # A broken record was reported when the portfolio was read; each good one is checked here.
+    for mig, doc in read_migration_files(lp.folder)[0]:
         try:
             plan = plan_migration(store, mig.framework, mig.from_version, mig.to_version)
         except UserError as exc:

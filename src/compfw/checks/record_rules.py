@@ -8,9 +8,8 @@ checked as far as they can be without it, and a note at portfolio.yaml says what
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 

@@ -20,6 +20,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from compfw.files import tree
+
 # An observation: (kind, subject, value). kind says how to observe the subject again
 # ("file:<limit>", "list", "tree", SIGNOFF_HISTORY), subject is a path as the code used it, value what was seen.
 Observation = tuple[str, str, str]
@@ -108,33 +110,8 @@ def tree_value(folder: str) -> str:
     missing, a records folder that is a file, a link that leaves the repository. The content of
     the files that matter is observed separately, as they are read.
     """
-    lines: list[str] = []
-
-    def walk(path: str, prefix: str) -> None:
-        try:
-            with os.scandir(path) as entries:
-                found = sorted(entries, key=lambda e: e.name)
-        except OSError as exc:
-            lines.append(f"{prefix}\t!{type(exc).__name__}")
-            return
-        for entry in found:
-            name = prefix + entry.name
-            try:
-                if entry.is_symlink():
-                    lines.append(f"{name}\tlink\t{os.readlink(entry.path)}")
-                elif entry.is_dir(follow_symlinks=False):
-                    lines.append(f"{name}\tdir")
-                    walk(entry.path, name + "/")
-                elif entry.is_file(follow_symlinks=False):
-                    lines.append(f"{name}\tfile")
-                else:
-                    lines.append(f"{name}\tother")
-            except OSError as exc:
-                lines.append(f"{name}\t!{type(exc).__name__}")
-
-    if os.path.islink(folder):
-        lines.append(f".\tlink\t{os.readlink(folder)}")
-    walk(folder, "")
+    lines = [f".\tlink\t{os.readlink(folder)}"] if os.path.islink(folder) else []
+    lines += [f"{e.name}\t{e.kind}\t{e.target}" for e in tree.walk(folder)]
     return digest("\n".join(lines).encode("utf-8", "surrogateescape"))
 
 

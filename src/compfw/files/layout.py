@@ -13,6 +13,7 @@ from compfw.files.problems import UserError
 from compfw.files.reading import FileRefused, read_bytes
 
 PORTFOLIO_FILE = "portfolio.yaml"
+POLICY_FILE = ".compfw/policy.yaml"  # the trust policy, under the repository root
 
 
 def find_repo_root(start: Path | None = None) -> Path:

@@ -14,7 +14,9 @@ from compfw.files.yaml_located import YamlDocument, position_of, raw_scalar_at
 from compfw.model.models import EARLIEST, LATEST
 
 M = TypeVar("M", bound=BaseModel)
-_BOUNDS = ("less_than_equal", "greater_than_equal", "less_than", "greater_than")
+# pydantic's bound errors: the key of the bound in the error's context, and compfw's words for it.
+_BOUND_WORDS = {"greater_than_equal": ("ge", "must be at least"), "less_than_equal": ("le", "must be at most"),
+                "greater_than": ("gt", "must be more than"), "less_than": ("lt", "must be less than")}
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
@@ -99,7 +101,7 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
                     hint = "write a date as YYYY-MM-DD"
                 elif kind == "string_pattern_mismatch" and "@" in str((error.get("ctx") or {}).get("pattern", "")):
                     hint = "write an address such as name@example.org"
-                elif kind in _BOUNDS and isinstance(error.get("input"), dt.date):
+                elif kind in _BOUND_WORDS and isinstance(error.get("input"), dt.date):
                     hint = f"compfw accepts dates from {EARLIEST} to {LATEST}; check the year"
         problems.append(Problem(doc.shown, line, col, message, hint, code=kind))
     return problems
@@ -138,8 +140,9 @@ def _in_own_words(kind: str, error: dict) -> str:
         if isinstance(found, str) and _ISO_DAY.fullmatch(found):
             return f"{found} is not a day on the calendar (no such month or day)"
         return f"expected a date written as YYYY-MM-DD, found {_kind_of(found)}"
-    if kind in _BOUND_WORDS and _bound(ctx) is not None:
-        return f"{_BOUND_WORDS[kind]} {_bound(ctx)} (found {_shown_value(found)})"
+    if kind in _BOUND_WORDS and _BOUND_WORDS[kind][0] in ctx:
+        key, words = _BOUND_WORDS[kind]
+        return f"{words} {ctx[key]} (found {_shown_value(found)})"
     if kind in ("literal_error", "enum"):
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         return f"expected one of {', '.join(choices)}; found {_kind_of(found)}" if choices else \
@@ -156,15 +159,6 @@ def _in_own_words(kind: str, error: dict) -> str:
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_BOUND_WORDS = {"greater_than_equal": "must be at least", "less_than_equal": "must be at most",
-                "greater_than": "must be more than", "less_than": "must be less than"}
-
-
-def _bound(ctx: dict) -> Any:
-    for key in ("ge", "le", "gt", "lt"):
-        if key in ctx:
-            return ctx[key]
-    return None
 
 
 def _shown_value(value: Any) -> str:

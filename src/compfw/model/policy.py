@@ -18,13 +18,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
+from compfw.files.layout import POLICY_FILE
 from compfw.files.problems import Problem
 from compfw.files.yaml_located import YamlDocument, YamlProblem
 from compfw.files.yaml_parse import load_yaml, parse_text
 from compfw.model.modelerrors import validate_as
 from compfw.model.models import Person, Slug, Strict, Text
 
-POLICY_FILE = ".compfw/policy.yaml"
 DEFAULT_BACKDATING_DAYS = 14
 
 # An address as allowed_signers and CODEOWNERS can carry it unchanged: no spaces, commas,

@@ -17,7 +17,6 @@ from compfw.files.yaml_parse import parse_text
 from compfw.model.loading import LoadedPortfolio
 
 LINK_MODES = ("120000", "160000")
-HISTORY_INPUT = inputs.SIGNOFF_HISTORY
 
 
 def evidence_entries(blob: bytes | None) -> dict[str, object]:
@@ -47,11 +46,11 @@ def attach_history(lp: LoadedPortfolio) -> None:
     try:
         state = gitutil.folder_history(lp.folder, "signoffs")
     except gitutil.GitError:
-        inputs.note(HISTORY_INPUT, str(lp.folder), "!git")
+        inputs.note(inputs.SIGNOFF_HISTORY, str(lp.folder), "!git")
         return
     # The answer depends on git's history and index, not only on the files read: the result
     # cache must see them (a commit, or a sign-off staged, changes the recorded dates).
-    inputs.note(HISTORY_INPUT, str(lp.folder), state.value)
+    inputs.note(inputs.SIGNOFF_HISTORY, str(lp.folder), state.value)
     if state.top is None or state.head is None:
         return
     top, folder = state.top, state.relative

@@ -193,7 +193,7 @@ def _check_addition(scope: Scope, trust: Trust, change: FileChange, info: Commit
                            f"the signer signs the commit with a key that {POLICY_FILE} in {trust.where} allows for "
                            f"{email} (`compfw signoff --commit` does, once signing is set up); {MERGE_HINT}",
                            "trust-unsigned"))
-    out += _backdating(trust, signoff, info, finding)
+    out += _date_findings(trust, signoff, info, finding)
     return out
 
 
@@ -205,7 +205,8 @@ def recorded_date(info: CommitInfo) -> dt.date | None:
         return None
 
 
-def _backdating(trust: Trust, signoff: Signoff, info: CommitInfo, finding) -> list[Problem]:
+def _date_findings(trust: Trust, signoff: Signoff, info: CommitInfo, finding) -> list[Problem]:
+    """A sign-off's date against the day its commit recorded it: never after, at most backdating_days before."""
     recorded = recorded_date(info)
     if recorded is not None and signoff.date > recorded:
         # Dated after the commit that recorded it: signed off ahead of time, so it would start to
