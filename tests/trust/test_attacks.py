@@ -362,8 +362,13 @@ def test_a_personal_qualities_record_claiming_the_placement_managers_absence_is_
 def test_status_never_counts_against_an_unsanctioned_override(cli, make_repo):
     from conftest import REPO
 
+    # A real repository: the trainee commits an easier edition of her framework on her branch.
     root = make_repo(name="override")
     shutil.copytree(REPO / "portfolios" / "asha-patel", root / "portfolios" / "asha-patel")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the programme's repository")
+    git(root, "checkout", "-q", "-b", "friendlier")
 
     def standing() -> tuple:
         done = cli(["status", "portfolios/asha-patel", "--json"], cwd=root)
@@ -376,6 +381,7 @@ def test_status_never_counts_against_an_unsanctioned_override(cli, make_repo):
     shipped = shipped_dir("frameworks") / "nhs-gmts-informatics.yaml"
     easier = shipped.read_text().replace("target: 3", "target: 1").replace("percent: 90", "percent: 60")
     (root / "frameworks" / "nhs-gmts-informatics.yaml").write_text(easier)
+    commit(root, ASHA, "a friendlier framework")
     assert standing() == shipped_standing  # the shipped framework stands
     (root / ".compfw").mkdir()
     (root / ".compfw" / "policy.yaml").write_text(
