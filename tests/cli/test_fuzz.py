@@ -52,7 +52,7 @@ FRAGMENTS = [
 
 
 def alias_flood(repeat: int, width: int) -> str:
-    return f"documents:\n- &t {'x' * width}\n" + f"- *t\n" * repeat
+    return f"documents:\n- &t {'x' * width}\n" + "- *t\n" * repeat
 
 
 WHOLE_FILES = [

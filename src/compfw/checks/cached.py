@@ -69,6 +69,8 @@ def status_of(path: Path | None, as_of: dt.date, cache: ResultCache) -> tuple[di
     as open_portfolio and status_document give them; a portfolio that cannot be opened raises."""
     from compfw.files.layout import find_portfolio, framework_folders
 
+    from compfw.files import git_ahead, git_history
+
     today = current_day()
     root, folder = find_portfolio(path)
 
@@ -79,8 +81,13 @@ def status_of(path: Path | None, as_of: dt.date, cache: ResultCache) -> tuple[di
         opened = open_portfolio(folder, today)
         return {"doc": status_document(opened.portfolio, opened.framework, as_of), "problems": opened.problems}
 
-    found = remember_for_portfolio(cache, "status", folder, root, framework_folders(root), today, [as_of.isoformat()],
-                                   compute, _encode_status, _decode_status)
+    # The sign-offs' recorded dates come from git: ask now, while the models are imported.
+    git_history.fetch_signoff_history_ahead(folder)
+    try:
+        found = remember_for_portfolio(cache, "status", folder, root, framework_folders(root), today,
+                                       [as_of.isoformat()], compute, _encode_status, _decode_status)
+    finally:
+        git_ahead.forget()
     return found["doc"], found["problems"]
 
 

@@ -19,6 +19,21 @@ def colour_wanted(stream=None) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def surely_not_a_terminal(stream=None) -> bool:
+    """Whether rich would surely treat stdout as no terminal (so no colour and no width), decided
+    without importing rich: not a TTY, and neither TTY_COMPATIBLE nor FORCE_COLOR says otherwise.
+    When in doubt the answer is False and rich decides."""
+    stream = stream or sys.stdout
+    if os.environ.get("TTY_COMPATIBLE") == "0":
+        return True
+    if os.environ.get("TTY_COMPATIBLE") == "1" or os.environ.get("FORCE_COLOR") is not None:
+        return False
+    try:
+        return not stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def console(stderr: bool = False):
     from rich.console import Console
 
@@ -104,10 +119,12 @@ def finish_interrupted_signoff() -> None:
     this first, through the app's callback or cli.quick."""
     from pathlib import Path
 
-    from compfw.trust.recording import pending_journal, recover
+    from compfw.files.layout import pending_signoff_journal
 
     here = Path.cwd()
-    if pending_journal(here):
+    if pending_signoff_journal(here):
+        from compfw.trust.recording import recover
+
         try:
             done = recover(here)
         except UserError as exc:

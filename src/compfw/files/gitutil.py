@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from compfw.files import git_ahead
 from compfw.files.problems import UserError
 
 
@@ -48,12 +49,20 @@ def safe_env() -> dict[str, str]:
     return env
 
 
+def completed(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+              input_text: str | None = None) -> subprocess.CompletedProcess:
+    """git run to the end, its output as text; FileNotFoundError if there is no git."""
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input_text,
+                          env=env if env is not None else safe_env())
+
+
 def git(args: list[str], cwd: Path, check: bool = True, input_text: str | None = None) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, input=input_text,
-                              env=safe_env())
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH") from None
+    done = git_ahead.take(args, cwd) if input_text is None else None
+    if done is None:
+        try:
+            done = completed(args, cwd, input_text=input_text)
+        except FileNotFoundError:
+            raise GitError("git is not installed or not on PATH") from None
     _refused(done.returncode, done.stderr, cwd)
     if check and done.returncode != 0:
         raise GitError(done.stderr.strip() or f"git {' '.join(args)} failed")
@@ -81,9 +90,9 @@ def toplevel(cwd: Path) -> Path | None:
 # Options that keep git's output machine-readable whatever the user's configuration says: no
 # signature blocks in `log`, no --follow (it would rewrite a rename into one history), no paths
 # relative to a subfolder, no quoting of unusual file names.
-_STABLE = ["-c", "log.showSignature=false", "-c", "log.follow=false", "-c", "diff.relative=false",
+STABLE = ["-c", "log.showSignature=false", "-c", "log.follow=false", "-c", "diff.relative=false",
            "-c", "core.quotePath=false"]
-_COMMIT_MARK = "\x1ecommit\x1f"
+COMMIT_MARK = "\x1ecommit\x1f"
 
 
 @dataclass(frozen=True)
@@ -113,8 +122,8 @@ def file_changes(top: Path, revisions: list[str], pathspecs: list[str]) -> tuple
     a deletion plus an addition; --cc so that a merge shows only what the merge itself changed
     (a conflict resolution or an 'evil merge'), not what its branches brought in.
     """
-    out = git([*_STABLE, "log", "--full-history", "--no-renames", "--cc", "--name-status", "-z",
-               f"--format={_COMMIT_MARK}%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%cI", *revisions, "--", *pathspecs],
+    out = git([*STABLE, "log", "--full-history", "--no-renames", "--cc", "--name-status", "-z",
+               f"--format={COMMIT_MARK}%H%x1f%P%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%cI", *revisions, "--", *pathspecs],
               top)
     commits: dict[str, CommitInfo] = {}
     changes: list[FileChange] = []
@@ -124,8 +133,8 @@ def file_changes(top: Path, revisions: list[str], pathspecs: list[str]) -> tuple
         token = token.lstrip("\n")
         if not token:
             continue
-        if token.startswith(_COMMIT_MARK):
-            sha, parents, name, email, cname, cemail, cdate = token[len(_COMMIT_MARK):].split("\x1f")
+        if token.startswith(COMMIT_MARK):
+            sha, parents, name, email, cname, cemail, cdate = token[len(COMMIT_MARK):].split("\x1f")
             commits[sha] = CommitInfo(sha, tuple(parents.split()), name, email, cname, cemail, cdate)
             current = sha
             continue
@@ -137,8 +146,20 @@ def file_changes(top: Path, revisions: list[str], pathspecs: list[str]) -> tuple
 
 def read_blobs(top: Path, specs: list[str]) -> dict[str, bytes | None]:
     """The content of each "REV:PATH" (None where there is no such file), in one git process."""
+    return {spec: (obj.body if obj.kind == "blob" else None) for spec, obj in read_objects(top, specs).items()}
+
+
+@dataclass(frozen=True)
+class GitObject:
+    kind: str            # blob, tree, commit, tag, or "missing"
+    body: bytes | None
+    oid: str = ""        # its id, in hex (40 digits, or 64 in a SHA-256 repository)
+
+
+def read_objects(top: Path, specs: list[str]) -> dict[str, GitObject]:
+    """Each object named ("REV:PATH", or an object id), in one git process."""
     wanted = [s for s in dict.fromkeys(specs) if "\n" not in s]
-    found: dict[str, bytes | None] = {s: None for s in specs}
+    found = {s: GitObject("missing", None) for s in specs}
     if not wanted:
         return found
     try:
@@ -156,55 +177,30 @@ def read_blobs(top: Path, specs: list[str]) -> dict[str, bytes | None]:
         at = end + 1
         if len(header) == 3 and header[1] in (b"blob", b"tree", b"commit", b"tag"):
             size = int(header[2])
-            if header[1] == b"blob":
-                found[spec] = data[at:at + size]
+            found[spec] = GitObject(header[1].decode(), data[at:at + size], header[0].decode())
             at += size + 1
     return found
 
 
+def tree_items(tree: GitObject) -> list[tuple[str, str, str]]:
+    """(mode, name, object id) of each entry of a tree: git stores "MODE NAME\\0" then the id in
+    binary, as long as the tree's own id. Modes as git writes them: 40000 a folder, 100644 or
+    100755 a file, 120000 a symbolic link, 160000 a submodule."""
+    body, id_length = tree.body or b"", len(tree.oid) // 2
+    items, at = [], 0
+    while at < len(body):
+        space = body.index(b" ", at)
+        nul = body.index(b"\0", space)
+        name = body[space + 1:nul].decode("utf-8", "surrogateescape")
+        items.append((body[at:space].decode(), name, body[nul + 1:nul + 1 + id_length].hex()))
+        at = nul + 1 + id_length
+    return items
+
+
 def files_at(top: Path, rev: str, folder: str) -> set[str]:
     """Paths of the files under folder in the tree of rev."""
-    out = git([*_STABLE, "ls-tree", "-r", "-z", "--name-only", "--full-tree", rev, "--", folder], top)
+    out = git([*STABLE, "ls-tree", "-r", "-z", "--name-only", "--full-tree", rev, "--", folder], top)
     return {p for p in out.split("\0") if p}
-
-
-def uncommitted_files(top: Path, folder: str) -> set[str]:
-    """Paths under folder that differ from HEAD: new, changed or removed, staged or not."""
-    out = git([*_STABLE, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", folder], top)
-    return {entry[3:] for entry in out.split("\0") if len(entry) > 3}
-
-
-@dataclass(frozen=True)
-class FolderHistory:
-    """What git says about one folder of the work tree: its repository's top, HEAD's commit, and the
-    paths under the folder that differ from HEAD. `value` is the same facts as one string, so the
-    result cache can tell when a result that used them must be worked out again."""
-
-    top: Path | None
-    head: str | None
-    uncommitted: frozenset[str]
-    relative: str = ""
-
-    @property
-    def value(self) -> str:
-        if self.top is None or self.head is None:
-            return "none"
-        return "\n".join([self.head, self.relative, *sorted(self.uncommitted)])
-
-
-def folder_history(folder: Path, sub: str) -> FolderHistory:
-    """FolderHistory of folder/sub (sub a plain relative path such as "signoffs")."""
-    top = toplevel(folder)
-    if top is None:
-        return FolderHistory(None, None, frozenset())
-    try:
-        relative = folder.resolve().relative_to(top.resolve()).as_posix()
-    except ValueError:
-        return FolderHistory(None, None, frozenset())
-    head = resolve_commit(top, "HEAD")
-    if head is None:
-        return FolderHistory(top, None, frozenset(), relative)
-    return FolderHistory(top, head, frozenset(uncommitted_files(top, f"{relative}/{sub}")), relative)
 
 
 def resolve_commit(top: Path, ref: str) -> str | None:
@@ -224,7 +220,7 @@ def signature_checks(top: Path, commits: list[str], allowed_signers: Path) -> di
     """
     if not commits:
         return {}
-    out = git([*_STABLE, "-c", f"gpg.ssh.allowedSignersFile={allowed_signers}", "log", "--no-walk=unsorted",
+    out = git([*STABLE, "-c", f"gpg.ssh.allowedSignersFile={allowed_signers}", "log", "--no-walk=unsorted",
                "--stdin", "--format=%H%x1f%G?%x1f%GS"], top, input_text="\n".join(commits) + "\n")
     verdicts: dict[str, tuple[str, str]] = {}
     for line in out.splitlines():
@@ -337,7 +333,7 @@ def paths_in_tree(top: Path, rev: str, paths: list[str]) -> set[str]:
     """Which of these paths are files in rev's tree."""
     if not paths:
         return set()
-    out = run_git([*_STABLE, "--literal-pathspecs", "ls-tree", "-z", "--name-only", "--full-tree", rev, "--", *paths], top)
+    out = run_git([*STABLE, "--literal-pathspecs", "ls-tree", "-z", "--name-only", "--full-tree", rev, "--", *paths], top)
     if out.returncode != 0:
         return set()
     return {p for p in out.stdout.split("\0") if p}
@@ -372,7 +368,7 @@ def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
 
     A symbolic link is ("120000", "blob"): reading its blob gives the link's target, not a file.
     """
-    out = git([*_STABLE, "ls-tree", "-z", "--full-tree", rev, "--", path], top)
+    out = git([*STABLE, "ls-tree", "-z", "--full-tree", rev, "--", path], top)
     for entry in out.split("\0"):
         meta, _, name = entry.partition("\t")
         if name == path:
@@ -384,7 +380,7 @@ def tree_entry(top: Path, rev: str, path: str) -> tuple[str, str] | None:
 def tree_modes(top: Path, rev: str, folder: str) -> dict[str, str]:
     """Every file under folder in rev's tree with its git mode: 100644/100755 a file, 120000 a
     symbolic link (to a file or a folder alike), 160000 a submodule."""
-    out = git([*_STABLE, "ls-tree", "-r", "-z", "--full-tree", rev, "--", folder], top)
+    out = git([*STABLE, "ls-tree", "-r", "-z", "--full-tree", rev, "--", folder], top)
     modes: dict[str, str] = {}
     for entry in out.split("\0"):
         meta, _, name = entry.partition("\t")
@@ -393,33 +389,12 @@ def tree_modes(top: Path, rev: str, folder: str) -> dict[str, str]:
     return modes
 
 
-def added_in(top: Path, rev: str, pathspec: str) -> dict[str, tuple[str, str]]:
-    """For each file under pathspec at rev: (the commit that last added it, that commit's %cI).
-
-    The commit found is the newest one in rev's history whose diff adds the path, merges
-    excepted (a merge adds nothing of its own unless it resolves a conflict), so a file brought
-    in by a merged branch keeps the commit that wrote it.
-    """
-    out = git([*_STABLE, "log", "--full-history", "--no-renames", "--diff-filter=A", "--name-only", "-z",
-               f"--format={_COMMIT_MARK}%H%x1f%cI", rev, "--", pathspec], top)
-    found: dict[str, tuple[str, str]] = {}
-    current: tuple[str, str] | None = None
-    for token in out.split("\0"):
-        token = token.strip("\n")
-        if token.startswith(_COMMIT_MARK):
-            sha, date = token[len(_COMMIT_MARK):].split("\x1f")[:2]
-            current = (sha, date)
-        elif token and current is not None:
-            found.setdefault(token, current)
-    return found
-
-
 # --- two trees side by side, for `compfw diff` -------------------------------------------------
 
 
 def changed_paths(top: Path, base: str, head: str, pathspecs: list[str]) -> list[str]:
     """Paths (relative to the top level) that differ between two commits, renames as delete + add."""
-    out = git([*_STABLE, "--no-replace-objects", "--literal-pathspecs", "diff", "--name-only", "--no-renames",
+    out = git([*STABLE, "--no-replace-objects", "--literal-pathspecs", "diff", "--name-only", "--no-renames",
                "-z", base, head, "--", *pathspecs], top)
     return [p for p in out.split("\0") if p]
 
@@ -432,7 +407,7 @@ def export_tree(top: Path, rev: str, pathspecs: list[str], dest: Path, index_fil
     dest, as it does in a work tree.
     """
     env = {"GIT_INDEX_FILE": str(index_file)}
-    names = git([*_STABLE, "--no-replace-objects", "--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only",
+    names = git([*STABLE, "--no-replace-objects", "--literal-pathspecs", "ls-tree", "-r", "-z", "--name-only",
                  "--full-tree", rev, "--", *pathspecs], top).split("\0")
     names = [n for n in names if n]
     if not names:

@@ -86,7 +86,7 @@ def is_recording() -> bool:
 
 
 # A portfolio's sign-offs as git has them (HEAD, and which differ from it): see
-# gitutil.folder_history; the subject is the portfolio folder.
+# git_history.folder_history; the subject is the portfolio folder.
 SIGNOFF_HISTORY = "git-signoffs"
 
 

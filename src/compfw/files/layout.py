@@ -14,6 +14,17 @@ from compfw.files.reading import FileRefused, read_bytes
 
 PORTFOLIO_FILE = "portfolio.yaml"
 POLICY_FILE = ".compfw/policy.yaml"  # the trust policy, under the repository root
+SCRATCH = "compfw"  # compfw's own folder inside a work tree's git folder (trust/recording.py)
+SIGNOFF_JOURNAL = "signoff-journal.json"  # in SCRATCH while a batch of sign-offs is being recorded
+
+
+def pending_signoff_journal(start: Path) -> bool:
+    """Whether the work tree around start has a sign-off batch's journal left by a killed command:
+    a look at the disk, no git process and no import of the recording code (every command asks)."""
+    from compfw.files.gitutil import find_git_dir
+
+    found = find_git_dir(start)
+    return found is not None and (found / SCRATCH / SIGNOFF_JOURNAL).is_file()
 
 
 def find_repo_root(start: Path | None = None) -> Path:

@@ -59,31 +59,58 @@ def default_folder() -> Path:
 def code_identity() -> str:
     """compfw's source and shipped frameworks, the libraries' and interpreter's versions, as one digest.
 
-    The package's own files are hashed (a few milliseconds), not just its version number: an
-    editable install changes without a new version. Library versions come from the names of their
-    installed metadata folders, which costs a directory listing, not an import.
+    The package's own files count, not just its version number: an editable install changes
+    without a new version. Each file stands for itself by its stat (size, modification and change
+    times, inode, device), as in git's index: a write changes the change time, which nobody can
+    set back. A file changed within RACY_NS of now could change again unseen within its file
+    system's time granularity, so while there is one, every file is hashed by content instead.
+    Library versions come from the names of their installed metadata folders, which costs a
+    directory listing, not an import.
     """
+    from compfw.files.layout import shipped_dir
+
     package = Path(__file__).resolve().parent.parent
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{FORMAT}\n{sys.version}\n".encode())
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\n")
+    # The shipped frameworks too: a check may keep what it read of them for the whole process
+    # (as the framework-override check does), so they are not always recorded as inputs.
+    files = [(f"code/{name}", path) for name, path in _python_files(str(package))]
+    frameworks = shipped_dir("frameworks")
+    files += sorted((f"frameworks/{path.name}", path) for path in frameworks.glob("*.y*ml"))
+    stats = []
+    for name, path in files:
         try:
-            digest.update(path.read_bytes())
+            stats.append((name, inputs.stat_key(os.stat(path))))
+        except OSError:
+            stats.append((name, None))
+    recent = time.time_ns() - RACY_NS
+    by_stat = all(info is not None and max(info[1], info[2]) < recent for _, info in stats)
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{FORMAT}\n{sys.version}\n{'stat' if by_stat else 'content'}\n".encode())
+    for (name, path), (_, info) in zip(files, stats):
+        digest.update(name.encode() + b"\n")
+        if by_stat:
+            digest.update(repr(info).encode())
+            continue
+        try:
+            digest.update(Path(path).read_bytes())
         except OSError:
             digest.update(b"!unreadable")
     digest.update("\n".join(_library_versions()).encode())
-    # The shipped frameworks too: a check may keep what it read of them for the whole process
-    # (as the framework-override check does), so they are not always recorded as inputs.
-    from compfw.files.layout import shipped_dir
-
-    for path in sorted(shipped_dir("frameworks").glob("*.y*ml")):
-        digest.update(path.name.encode() + b"\n")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"!unreadable")
     return digest.hexdigest()
+
+
+def _python_files(top: str) -> list[tuple[str, str]]:
+    """(path relative to top, path) of every .py file under top, sorted, by one iterative walk."""
+    found, pending = [], [("", top)]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.name.endswith(".py"):
+                    found.append((prefix + entry.name, entry.path))
+    return sorted(found)
 
 
 def _library_versions() -> list[str]:
@@ -113,7 +140,7 @@ def observe(kind: str, subject: str) -> str:
     if kind == "tree":
         return inputs.tree_value(subject)
     if kind == inputs.SIGNOFF_HISTORY:
-        from compfw.files.gitutil import GitError, folder_history
+        from compfw.files.git_history import GitError, folder_history
 
         try:
             return folder_history(Path(subject), "signoffs").value

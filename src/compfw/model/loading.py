@@ -24,6 +24,7 @@ from typing import Any
 
 from compfw.files import inputs
 from compfw.files.layout import (  # noqa: F401 (where things are: kept importable from here)
+    POLICY_FILE,
     PORTFOLIO_FILE,
     find_portfolio_by_email,
     find_repo_root,
@@ -148,6 +149,9 @@ class FrameworkStore:
 
 def sanctioned_overrides(root: Path) -> set[tuple[str, str]]:
     """The (id, version) of shipped frameworks the repository's trust policy lets it replace."""
+    policy_file = root / POLICY_FILE
+    if not policy_file.exists() and not policy_file.is_symlink():
+        return set()  # as load_policy says for a missing file, without importing the policy's models
     from compfw.model.policy import load_policy
 
     policy = load_policy(root).policy

@@ -25,7 +25,6 @@ step 3: it is reported as unfinished and not applied, and `compfw migrate` to it
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path

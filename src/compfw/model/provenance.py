@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from compfw.files import gitutil, inputs
+from compfw.files import git_history, gitutil, inputs
 from compfw.files.reading import is_record_name
 from compfw.files.yaml_located import YamlProblem
 from compfw.files.yaml_parse import parse_text
@@ -39,13 +39,44 @@ def evidence_at(top: Path, rev: str, folder: str) -> dict[str, tuple[str, object
     return {eid: (path, entry) for path in sorted(files) for eid, entry in evidence_entries(blobs[f"{rev}:{path}"]).items()}
 
 
+def evidence_at_each(top: Path, revs: list[str], folder: str) -> dict[str, dict[str, tuple[str, object]]]:
+    """evidence_at for each of several commits, in two git processes however many commits there
+    are (a trainee's sign-offs come from as many commits as sign-off sessions), each file parsed
+    once however many of the commits hold it. An evidence folder with folders in it is read the
+    way evidence_at reads it."""
+    root = f"{folder}/evidence"
+    trees = gitutil.read_objects(top, [f"{rev}:{root}" for rev in revs])
+    files: dict[str, list[tuple[str, str]]] = {}
+    nested: list[str] = []
+    for rev in revs:
+        tree = trees[f"{rev}:{root}"]
+        items = gitutil.tree_items(tree) if tree.kind == "tree" else []
+        if any(mode == "40000" for mode, _, _ in items):
+            nested.append(rev)
+            continue
+        files[rev] = [(f"{root}/{name}", oid) for mode, name, oid in items
+                      if mode not in LINK_MODES and is_record_name(name)]
+    blobs = gitutil.read_objects(top, sorted({oid for listed in files.values() for _, oid in listed}))
+    parsed: dict[str, dict[str, object]] = {}
+    found = {rev: evidence_at(top, rev, folder) for rev in nested}
+    for rev, listed in files.items():
+        entries: dict[str, tuple[str, object]] = {}
+        for path, oid in sorted(listed):
+            if oid not in parsed:
+                blob = blobs[oid]
+                parsed[oid] = evidence_entries(blob.body if blob.kind == "blob" else None)
+            entries.update((eid, (path, entry)) for eid, entry in parsed[oid].items())
+        found[rev] = entries
+    return found
+
+
 def attach_history(lp: LoadedPortfolio) -> None:
     """Set each sign-off record's `recorded` date and `evidence_edited` ids from git, if any."""
     if not lp.signoffs:
         return
     try:
-        state = gitutil.folder_history(lp.folder, "signoffs")
-    except gitutil.GitError:
+        state = git_history.folder_history(lp.folder, "signoffs")
+    except git_history.GitError:
         inputs.note(inputs.SIGNOFF_HISTORY, str(lp.folder), "!git")
         return
     # The answer depends on git's history and index, not only on the files read: the result
@@ -55,12 +86,12 @@ def attach_history(lp: LoadedPortfolio) -> None:
         return
     top, folder = state.top, state.relative
     try:
-        added = gitutil.added_in(top, "HEAD", f"{folder}/signoffs")
+        added = git_history.added_in(top, "HEAD", f"{folder}/signoffs")
         now = {}
         for record in lp.evidence:
             item = record.doc.data[record.loc[0]] if record.loc else record.doc.data
             now[record.model.id] = item
-        then_by_commit: dict[str, dict[str, tuple[str, object]]] = {}
+        dated = []
         for record in lp.signoffs:
             path = f"{folder}/signoffs/{record.doc.path.name}"
             if path not in added or path in state.uncommitted:
@@ -68,11 +99,12 @@ def attach_history(lp: LoadedPortfolio) -> None:
             sha, date = added[path]
             record.recorded = date[:10]
             if record.model.evidence:
-                if sha not in then_by_commit:
-                    then_by_commit[sha] = evidence_at(top, sha, folder)
-                then = then_by_commit[sha]
-                record.evidence_edited = tuple(eid for eid in record.model.evidence
-                                               if then.get(eid, (None, None))[1] != now.get(eid))
-    except (gitutil.GitError, ValueError):
+                dated.append((record, sha))
+        then_by_commit = evidence_at_each(top, sorted({sha for _, sha in dated}), folder) if dated else {}
+        for record, sha in dated:
+            then = then_by_commit[sha]
+            record.evidence_edited = tuple(eid for eid in record.model.evidence
+                                           if then.get(eid, (None, None))[1] != now.get(eid))
+    except (git_history.GitError, ValueError):
         return
 

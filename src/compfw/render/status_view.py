@@ -1,4 +1,4 @@
-"""`compfw status` for a person: the status document (engine/summary.py) as lines of rich Text.
+"""`compfw status` for a person: the status document (engine/summary.py) as styled lines.
 
 The view is built from parts (`header`, `readiness_lines`, `section_tables`, `what_next`,
 `brief`), each a function from the document to a list of lines, so a new part (a trajectory, say)
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from compfw.render.styled import styled
 from compfw.render.text_table import Column, hanging, one_line, table_lines
 
 STATUS_STYLE = {
@@ -43,19 +44,6 @@ class View:
     ascii_trend: bool = True          # the trend in plain characters (NO_COLOR, or not a terminal)
 
 
-def _text(*parts):
-    """Text from (string, style) pairs and plain strings."""
-    from rich.text import Text
-
-    out = Text()
-    for part in parts:
-        if isinstance(part, tuple):
-            out.append(part[0], style=part[1])
-        else:
-            out.append(part)
-    return out
-
-
 def _wrapped(text: str, view: View, indent: int = 2, style: str = "") -> list:
     return hanging(" " * indent, text, view.width, style=style)
 
@@ -72,9 +60,9 @@ def header(doc: dict, width: int | None = None, ascii_trend: bool = True) -> lis
     about = hanging(who + "  ", f"{fw['title']}, version {fw['version']}, as of {doc['as_of']}", width, indent=2)
     about[0].stylize("bold", 0, len(who))
     return about + [
-        *with_trend(_text((f"{pct:5.1f}% achieved ", "bold"), (bar(pct, 30), "cyan"),
+        *with_trend(styled((f"{pct:5.1f}% achieved ", "bold"), (bar(pct, 30), "cyan"),
                           f"  {doc['achieved']} of {doc['required']} competencies"), doc, width, ascii_trend),
-        _text(f"Not Achieved {counts['not_achieved']} · Partially Achieved {counts['partially_achieved']} · "
+        styled(f"Not Achieved {counts['not_achieved']} · Partially Achieved {counts['partially_achieved']} · "
               f"Achieved {counts['achieved']} · Achieved+ {counts['achieved_plus']}"),
     ]
 
@@ -88,8 +76,8 @@ def with_trend(line, doc: dict, width: int | None, ascii: bool) -> list:
     if not trend:
         return [line]
     if width is None or len(line) + 2 + len(trend) <= width:
-        return [line + _text("  " + trend)]
-    return [line, _text("  " + trend)]
+        return [line + styled("  " + trend)]
+    return [line, styled("  " + trend)]
 
 
 def phase_note(doc: dict) -> str | None:
@@ -124,7 +112,7 @@ def readiness_lines(doc: dict, view: View) -> list:
         lines.extend(hanging("  ", one_line(f"{m['name']}: {m['percent']:g}% by {m['due']}: {m['state']}{at}"),
                              view.width))
     if rd["graduation_percent"] is not None:
-        lines.append(_text(f"Graduation-ready ({rd['graduation_percent']:g}% standard): "
+        lines.append(styled(f"Graduation-ready ({rd['graduation_percent']:g}% standard): "
                            f"{'yes' if rd['graduation_ready'] else 'no'}"))
     piece = doc.get("reflective_piece")
     if piece:
@@ -164,7 +152,7 @@ def section_tables(doc: dict, view: View) -> list:
         rows = by_section.get(section["id"])
         if not rows:
             continue
-        lines.append(_text(""))
+        lines.append(styled(""))
         lines.extend(hanging("", f"Section {section['id']}. {section['title']}  ({section['achieved']}/"
                                  f"{section['required']} achieved, {section['percent']:.1f}%)",
                              view.width, indent=2, style="bold"))
@@ -174,10 +162,10 @@ def section_tables(doc: dict, view: View) -> list:
             cells.append([c["id"], level, target, (c["status_label"], STATUS_STYLE[c["status"]]), c["text"]])
         lines.extend(table_lines(TABLE_COLUMNS, cells, view.width))
     if view.missing_only and not shown:
-        lines.append(_text(""))
-        lines.append(_text(("Nothing left to achieve here.", "bold green")))
+        lines.append(styled(""))
+        lines.append(styled(("Nothing left to achieve here.", "bold green")))
     if any(c["target_source"] == "framework_default" for c in shown):
-        lines.append(_text(""))
+        lines.append(styled(""))
         lines.extend(hanging("* ", "the source shows no target for this competency; the framework's documented "
                                    "default applies.", view.width, style="dim"))
     if any(c["assessment"] == "binary" for c in shown):
@@ -242,11 +230,11 @@ def _step_lines(c: dict, view: View, with_example: bool) -> list:
 
 def what_next(doc: dict, view: View) -> list:
     planned, others = next_steps(doc, view.section)
-    lines = [_text(""), _text(("What next", "bold underline"))]
+    lines = [styled(""), styled(("What next", "bold underline"))]
     lines.extend(pace_lines(doc, view))
     if not planned and not others:
-        lines.append(_text(("Every competency is achieved.", "bold green")) if view.section is None
-                     else _text((f"Every competency of section {view.section} is achieved.", "bold green")))
+        lines.append(styled(("Every competency is achieved.", "bold green")) if view.section is None
+                     else styled((f"Every competency of section {view.section} is achieved.", "bold green")))
         return lines
     placement, plan = plan_of_current_placement(doc)
     listed = 0
@@ -335,9 +323,9 @@ def brief(doc: dict, view: View) -> list:
     if steps:
         placement, _ = plan_of_current_placement(doc)
         source = f" (the plan for {placement} first)" if planned else ""
-        lines.append(_text((f"Next steps{source}:", "bold")))
+        lines.append(styled((f"Next steps{source}:", "bold")))
         for c in steps:
             lines.extend(hanging("  " + step_label(c), c["text"], view.width, indent=4))
     else:
-        lines.append(_text(("Every competency is achieved.", "bold green")))
+        lines.append(styled(("Every competency is achieved.", "bold green")))
     return lines

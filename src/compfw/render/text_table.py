@@ -6,13 +6,16 @@ its continuation lines indented under the column's start; piped (``width=None``)
 line with the full text, so `grep` and `cut` see whole values. The other columns are as wide as
 their widest cell and are never wrapped or truncated.
 
-rich is imported inside the functions: the status path must not pay for it at import time.
+Lines come out as render.styled Lines, which become rich Text only when printed in colour; of rich,
+only its measure of a character's width on a terminal is used here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from compfw.render.styled import Line
 
 # Below this many cells the last column is wrapped at this width anyway (lines then run past a
 # very narrow terminal) rather than one word per line.
@@ -96,9 +99,7 @@ def _style(cell: Cell) -> str:
 
 def table_lines(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int | None,
                 indent: str = "", header_style: str = "dim") -> list:
-    """The header and rows as rich Text lines (see the module's docstring)."""
-    from rich.text import Text
-
+    """The header and rows as styled lines (see the module's docstring)."""
     fixed = columns[:-1]
     widths = [max([cell_width(c.header)] + [cell_width(_text(row[i])) for row in rows]) for i, c in enumerate(fixed)]
     lead = cell_width(indent) + sum(w + len(GAP) for w in widths)
@@ -113,16 +114,16 @@ def table_lines(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width
         return space + text if align == "right" else text + space
 
     lines = []
-    header = Text(indent)
+    header = Line(indent)
     fixed_header = GAP.join(pad(c.header, w, c.align) for c, w in zip(fixed, widths))
     if below:
-        lines.append(Text(indent + fixed_header.rstrip(), style=header_style))
-        lines.append(Text(" " * lead + columns[-1].header, style=header_style))
+        lines.append(Line(indent + fixed_header.rstrip(), style=header_style))
+        lines.append(Line(" " * lead + columns[-1].header, style=header_style))
     else:
         header.append(fixed_header + GAP + columns[-1].header, style=header_style)
         lines.append(header)
     for row in rows:
-        line = Text(indent)
+        line = Line(indent)
         for i, (column, w) in enumerate(zip(fixed, widths)):
             line.append(pad(_text(row[i]), w, column.align), style=_style(row[i]) or None)
             line.append(GAP)
@@ -135,19 +136,17 @@ def table_lines(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width
             line.append(wrapped[0], style=_style(row[-1]) or None)
             lines.append(line)
         for more in wrapped[1:]:
-            lines.append(Text(" " * lead) + Text(more, style=_style(row[-1]) or None))
+            lines.append(Line(" " * lead) + Line(more, style=_style(row[-1]) or None))
     return lines
 
 
 def hanging(first: str, text: str, width: int | None, indent: int | None = None, style: str = "") -> list:
     """`first` then text wrapped to width, continuation lines indented under the text's start
     (or by `indent` cells): "  2.1.1 (target 3): Develops ..." with the rest aligned."""
-    from rich.text import Text
-
     lead = cell_width(first) if indent is None else indent
     available = None if width is None else max(MIN_WRAP, width - lead)
     first_room = None if width is None else max(MIN_WRAP, width - cell_width(first))
     wrapped = wrap_words(text, available, first_room)
-    lines = [Text(first + wrapped[0], style=style or "")]
-    lines.extend(Text(" " * lead + more, style=style or "") for more in wrapped[1:])
+    lines = [Line(first + wrapped[0], style=style or "")]
+    lines.extend(Line(" " * lead + more, style=style or "") for more in wrapped[1:])
     return lines

@@ -26,7 +26,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compfw.files import gitutil
+from compfw.files import git_history, gitutil
 from compfw.trust.audit_guard import GuardedChanges, edited_evidence, guarded_changes, tree_findings
 from compfw.trust.audit_scope import (
     MERGE_HINT,
@@ -122,7 +122,7 @@ def _dropped(scope: Scope, additions: list[FileChange], changes: list[FileChange
 
 def _uncommitted(scope: Scope) -> list[Problem]:
     out = []
-    for path in sorted(gitutil.uncommitted_files(scope.top, f"{scope.prefix}portfolios")):
+    for path in sorted(git_history.uncommitted_files(scope.top, f"{scope.prefix}portfolios")):
         if portfolio_of(path, scope.prefix):
             out.append(Problem(scope.shown(path), 0, 0, "sign-off is not committed: the audit covers committed history",
                                "the signer commits it (`compfw signoff --commit`)", "warning", code="audit-uncommitted"))

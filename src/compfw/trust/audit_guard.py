@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compfw.files import gitutil
+from compfw.files import git_history, gitutil
 from compfw.trust.audit_scope import Scope, Trust, load_blob, portfolio_of, signature_problem, who
 from compfw.files.gitutil import CommitInfo, FileChange
 from compfw.checks.layout_checks import shipped_frameworks
@@ -183,7 +183,7 @@ def edited_evidence(scope: Scope, added_in_range: set[str]) -> list[Problem]:
             cited.append((path, signoff))
     if not cited:
         return []
-    added = gitutil.added_in(scope.top, "HEAD", f"{scope.prefix}portfolios")
+    added = git_history.added_in(scope.top, "HEAD", f"{scope.prefix}portfolios")
     at = _EvidenceAt(scope)
     out = []
     for path, signoff in cited:

@@ -119,7 +119,8 @@ def _counted_signoff(row: dict) -> dict:
 
 
 def _citations(root: Path, folder: Path, rows: list[dict]) -> dict[str, SignoffCitation]:
-    from compfw.files.gitutil import GitError, added_in, toplevel
+    from compfw.files.git_history import added_in
+    from compfw.files.gitutil import GitError, toplevel
 
     top = toplevel(root)
     if top is None:

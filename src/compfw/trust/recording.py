@@ -34,12 +34,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compfw.files import gitutil
-from compfw.files.interrupts import Interrupted
+from compfw.files.layout import SCRATCH, SIGNOFF_JOURNAL
 from compfw.files.problems import UserError
 from compfw.files.writing import ExclusiveLock, remove_if_unchanged, remove_scratch, replace_file, write_all_new
 
-SCRATCH = "compfw"
-JOURNAL = "signoff-journal.json"
+JOURNAL = SIGNOFF_JOURNAL
 LOCK = "signoff.lock"
 LOCK_WAIT_SECONDS = 10.0
 INDEX_WAIT_SECONDS = 5.0
@@ -216,12 +215,6 @@ def _stage_landed(top: Path, paths: list[str]) -> bool:
 
 
 # --- recovery ---------------------------------------------------------------------------------
-
-
-def pending_journal(start: Path) -> bool:
-    """Whether the work tree around start has a batch journal left (a look at the disk, no git)."""
-    found = gitutil.find_git_dir(start)
-    return found is not None and (found / SCRATCH / JOURNAL).is_file()
 
 
 def recover(start: Path) -> Recovery | None:

@@ -143,7 +143,7 @@ def signing_check(policy_read, email: str, cwd: Path, on: dt.date, commits: bool
         ok, why = allowed_for(policy, email, config.public_key, on)
         if not ok:
             return SigningCheck((f"this repository requires signatures by an allowed key, and {why}, so nothing "
-                                 "was written", f"run `compfw signing setup` to print your allowed-signers entry "
+                                 "was written", "run `compfw signing setup` to print your allowed-signers entry "
                                  "and ask a programme admin to add it to .compfw/policy.yaml on the main branch"), ())
     if not commits and not config.sign_by_default:
         notes.append("This repository requires signed sign-offs and your git does not sign commits by default "

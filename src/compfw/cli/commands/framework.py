@@ -47,7 +47,7 @@ def render_list(rows: list[dict]) -> None:
     cells = [[shown(r["id"]), shown(r["version"]), str(r["sections"]), str(r["elements"]), str(r["competencies"]),
               shown(r["title"])] for r in rows]
     for line in table_lines(columns, cells, terminal_width(out)):
-        out.print(line, soft_wrap=True)
+        out.print(line.to_rich(), soft_wrap=True)
 
 
 def run_show(framework_id: str, version: str | None, json_out: bool) -> int:

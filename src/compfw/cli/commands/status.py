@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from compfw.cli.output import colour_wanted, console, guarded, print_error, print_problems
+from compfw.cli.output import colour_wanted, console, guarded, print_error, print_problems, surely_not_a_terminal
 from compfw.render.terminal import json_safe, shown_tree
 
 
@@ -46,14 +46,23 @@ def run_status(path: Path | None, as_of: dt.date, json_out: bool, options: Statu
 
 
 def render(doc: dict, options: StatusOptions) -> None:
-    from rich.text import Text
-
     from compfw.render.status_view import View, brief, full_view
+    from compfw.render.styled import plain_text
     from compfw.render.text_table import terminal_width
 
+    def view_of(width: int | None) -> View:
+        return View(width=width, missing_only=options.missing, section=options.section,
+                    all_examples=options.examples, ascii_trend=not colour_wanted())
+
+    if surely_not_a_terminal():
+        # Piped or redirected: plain lines, whole, as rich would print them, without importing it.
+        view = view_of(None)
+        sys.stdout.write(plain_text(brief(doc, view) if options.brief else full_view(doc, view)))
+        return
+    from rich.text import Text
+
     out = console()
-    view = View(width=terminal_width(out), missing_only=options.missing, section=options.section,
-                all_examples=options.examples, ascii_trend=not colour_wanted())
+    view = view_of(terminal_width(out))
     lines = brief(doc, view) if options.brief else full_view(doc, view)
     # One Text, printed once: far cheaper than a print per line, and never re-wrapped by rich.
-    out.print(Text("\n").join(lines), soft_wrap=True)
+    out.print(Text("\n").join(line.to_rich() for line in lines), soft_wrap=True)
