@@ -131,3 +131,14 @@ def test_a_commit_between_two_status_runs_in_one_process_shows(cli, make_repo):
     assert recorded()[added.name] is None
     _commit(repo, "the new sign-off")
     assert recorded()[added.name] == git(repo, "log", "-1", "--format=%cs").strip()
+
+
+def test_an_answer_fetched_for_two_uses_serves_two_identical_calls(tmp_path):
+    args = ["rev-parse", "--show-toplevel"]
+    tmp_path.joinpath("repo").mkdir()
+    git(tmp_path / "repo", "init", "-q")
+    generation = git_ahead.expect(args, tmp_path / "repo", uses=2)
+    done = git_ahead.run(args, tmp_path / "repo", generation, lambda: gitutil.completed(args, tmp_path / "repo"),
+                         uses=2)
+    assert [git_ahead.take(args, tmp_path / "repo") for _ in range(3)] == [done, done, None]
+    git_ahead.forget()

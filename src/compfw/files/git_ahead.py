@@ -3,9 +3,10 @@ models and parses files: `status` needs three git answers about a portfolio's si
 a machine with two cores they cost nothing when they arrive while Python is still starting.
 
 An answer is kept under the exact command line and working folder that asked for it and is used
-at most once, by the first identical call (gitutil.git); a call that was not asked for ahead,
-or whose answer is not wanted, runs as it always did. So fetching ahead can only change when a
-question is answered (a fraction of a second earlier, in the same run), never the answer.
+by the next identical calls it was fetched for, within one command (gitutil.git); a call that was
+not asked for ahead, or whose answer is not wanted, runs as it always did. So fetching ahead can
+only change when a question is answered (a fraction of a second earlier, in the same run), never
+the answer.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ Key = tuple[tuple[str, ...], str]
 
 
 class _Answer:
-    def __init__(self, generation: int) -> None:
+    def __init__(self, generation: int, uses: int = 1) -> None:
         self.generation = generation
+        self.uses = uses
         self.ready = threading.Event()
         self.done: subprocess.CompletedProcess | None = None
 
@@ -37,35 +39,41 @@ def _key(args: list[str], cwd: os.PathLike | str) -> Key:
 
 
 def take(args: list[str], cwd: os.PathLike | str) -> subprocess.CompletedProcess | None:
-    """The answer fetched ahead for exactly this call (waiting for it if it is on its way), once;
-    None if there is none."""
+    """The answer fetched ahead for exactly this call (waiting for it if it is on its way), as
+    many times as it was fetched for; None if there is none."""
+    key = _key(args, cwd)
     with _lock:
-        answer = _answers.pop(_key(args, cwd), None)
+        answer = _answers.get(key)
+        if answer is not None:
+            answer.uses -= 1
+            if answer.uses <= 0:
+                del _answers[key]
     if answer is None:
         return None
     answer.ready.wait()
     return answer.done
 
 
-def expect(args: list[str], cwd: os.PathLike | str) -> int:
-    """Say that this call's answer is on its way (the identical call then waits for it rather than
-    asking git again); returns the generation the plan belongs to."""
+def expect(args: list[str], cwd: os.PathLike | str, uses: int = 1) -> int:
+    """Say that this call's answer is on its way, for `uses` identical calls (they wait for it
+    rather than asking git again); returns the generation the plan belongs to."""
     with _lock:
-        _answers[_key(args, cwd)] = _Answer(_generation)
+        _answers[_key(args, cwd)] = _Answer(_generation, uses)
         return _generation
 
 
 def run(args: list[str], cwd: os.PathLike | str, generation: int,
-        call: Callable[[], subprocess.CompletedProcess]) -> subprocess.CompletedProcess | None:
+        call: Callable[[], subprocess.CompletedProcess], uses: int = 1) -> subprocess.CompletedProcess | None:
     """Make the call (gitutil running git with these args in cwd) now, on the fetching thread, and
-    keep the answer for the identical call to come."""
+    keep the answer for the next `uses` identical calls (one command asking twice about one state:
+    the result cache looking up a result, then the loader working it out)."""
     key = _key(args, cwd)
     with _lock:
         if generation != _generation:
             return None
         answer = _answers.get(key)
         if answer is None or answer.ready.is_set():
-            answer = _answers[key] = _Answer(generation)
+            answer = _answers[key] = _Answer(generation, uses)
     try:
         answer.done = call()
     except OSError:

@@ -85,18 +85,20 @@ def fetch_signoff_history_ahead(folder: Path) -> None:
     """Start asking git, in the background, what folder_history(folder, "signoffs") and added_in
     will ask about a portfolio (see git_ahead): by the time the loader wants the sign-offs'
     recorded dates, the answers are there."""
-    generation = git_ahead.expect(_TOP_AND_HEAD, folder)
+    # HEAD and the uncommitted sign-offs are asked twice when a cached result is looked up and
+    # then worked out (the cache's key holds them, and so does the loader's answer).
+    generation = git_ahead.expect(_TOP_AND_HEAD, folder, uses=2)
 
     def plan() -> None:
         env = safe_env()
-        done = git_ahead.run(_TOP_AND_HEAD, folder, generation, lambda: completed(_TOP_AND_HEAD, folder, env))
+        done = git_ahead.run(_TOP_AND_HEAD, folder, generation, lambda: completed(_TOP_AND_HEAD, folder, env), uses=2)
         top, head = _top_and_head(done.stdout) if done is not None else (None, None)
         if top is None or head is None:
             return
         relative = folder.resolve().relative_to(top.resolve()).as_posix()
         uncommitted = _uncommitted_args(f"{relative}/signoffs")
         status = threading.Thread(target=git_ahead.run, daemon=True,
-                                  args=(uncommitted, top, generation, lambda: completed(uncommitted, top, env)))
+                                  args=(uncommitted, top, generation, lambda: completed(uncommitted, top, env), 2))
         status.start()
         log = _added_in_args("HEAD", f"{relative}/signoffs")
         git_ahead.run(log, top, generation, lambda: completed(log, top, env))
