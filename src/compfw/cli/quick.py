@@ -9,7 +9,6 @@ the usage errors, so the two never answer differently (tests run both on the sam
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 from pathlib import Path
 
@@ -52,17 +51,7 @@ def run(argv: list[str]) -> int | None:
     options = parse_status(argv)
     if options is None:
         return None
-    # No cyclic garbage collection while one portfolio's status is worked out: importing the
-    # models and parsing the files allocate many objects and few cycles, and the collector's
-    # passes over them were about 7% of the command's time. The work is bounded by the input
-    # limits (README: "Limits on input"); what it leaves is freed when the command ends.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run_status(options)
-    finally:
-        if was_enabled:
-            gc.enable()
+    return _run_status(options)
 
 
 def _run_status(options: dict) -> int:
