@@ -142,3 +142,20 @@ def test_an_answer_fetched_for_two_uses_serves_two_identical_calls(tmp_path):
                          uses=2)
     assert [git_ahead.take(args, tmp_path / "repo") for _ in range(3)] == [done, done, None]
     git_ahead.forget()
+
+
+def test_status_never_writes_the_index_a_commit_elsewhere_may_need(cli, make_repo):
+    """`git status` refreshes a stale index and writes it back, under index.lock, unless told not
+    to; compfw asks from a background thread, so it must not (a `git commit` in another terminal
+    would find the lock taken)."""
+    repo = make_repo()
+    portfolio = copy_tree(REPO / "portfolios" / "asha-patel", repo / "portfolios" / "asha-patel")
+    git(repo, "init", "-q")
+    _commit(repo, "the example portfolio")
+    for record in (portfolio / "signoffs").iterdir():
+        os.utime(record, ns=(1_000_000_000, 1_000_000_000))  # same content, a stat the index does not know
+    index = repo / ".git" / "index"
+    before = index.stat().st_mtime_ns, index.read_bytes()
+    result = cli(["status", "portfolios/asha-patel", "--json"], cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert (index.stat().st_mtime_ns, index.read_bytes()) == before

@@ -23,7 +23,10 @@ def uncommitted_files(top: Path, folder: str) -> set[str]:
 
 
 def _uncommitted_args(folder: str) -> list[str]:
-    return [*STABLE, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", folder]
+    # --no-optional-locks: asking (now often from a background thread, see git_ahead) must never
+    # take the index lock that a `git commit` in another terminal needs at the same moment.
+    return ["--no-optional-locks", *STABLE, "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames",
+            "--", folder]
 
 
 @dataclass(frozen=True)
