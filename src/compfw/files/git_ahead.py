@@ -88,18 +88,24 @@ def in_background(plan: Callable[[], None], generation: int) -> None:
     calls run again when they are made. When the plan ends, an answer it said was on its way but
     never gave is given up, so that nobody waits for it."""
 
+    def give_up() -> None:
+        with _lock:
+            for answer in _answers.values():
+                if answer.generation == generation:
+                    answer.ready.set()
+
     def guarded() -> None:
         try:
             plan()
         except Exception:  # noqa: BLE001 - nothing here may end the command; the calls run again
             pass
         finally:
-            with _lock:
-                for answer in _answers.values():
-                    if answer.generation == generation:
-                        answer.ready.set()
+            give_up()
 
-    threading.Thread(target=guarded, name="compfw-git-ahead", daemon=True).start()
+    try:
+        threading.Thread(target=guarded, name="compfw-git-ahead", daemon=True).start()
+    except RuntimeError:  # no thread to be had (a process at its limit): the calls run when made
+        give_up()
 
 
 def forget() -> None:
