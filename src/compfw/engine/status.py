@@ -144,6 +144,27 @@ def statuses(catalog: Catalog, portfolio: Portfolio, evidence: Iterable[Evidence
     )
 
 
+def exact_percent_on(catalog: Catalog, portfolio: Portfolio, signoffs: Iterable[Signoff], as_of: dt.date) -> Fraction:
+    """statuses(...).exact_percent, without building the rows: the trajectory asks it for every
+    month. Whether a competency is achieved depends on its sign-offs alone (evidence only tells
+    Partially Achieved from Not Achieved), decided by the same status_of."""
+    by_competency: dict[str, list[Signoff]] = {}
+    for signoff in signoffs:
+        if signoff.date <= as_of:
+            by_competency.setdefault(signoff.competency, []).append(signoff)
+    framework: Framework = catalog.framework
+    stage = portfolio.target_level
+    required = achieved = 0
+    for placed in catalog.required_for(portfolio.specialism, stage):
+        required += 1
+        mine = by_competency.get(placed.id)
+        if mine:
+            target, _ = placed.target(framework, stage)
+            status, _ = status_of(placed.assessment, target, mine, False)
+            achieved += status in ("achieved", "achieved_plus")
+    return Tally(required, achieved).exact
+
+
 def _why_not_judged(catalog: Catalog, rows: list[CompetencyStatus], stage: int | None) -> str | None:
     """Why no verdict can be given for this portfolio, or None when one can."""
     untargeted = [row.placed.id for row in rows if row.placed.assessment == "rated" and row.target is None]

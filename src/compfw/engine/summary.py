@@ -9,7 +9,7 @@ from typing import Any
 
 from compfw.engine.outlook import outlook
 from compfw.engine.readiness import VERDICT_LABELS, Readiness, add_months, readiness
-from compfw.engine.status import STATUS_LABELS, PortfolioStatus, statuses
+from compfw.engine.status import STATUS_LABELS, PortfolioStatus, exact_percent_on, statuses
 from compfw.engine.trajectory import by_record_count, trajectory
 from compfw.model.loading import LoadedFramework, LoadedPortfolio
 from compfw.model.models import Person, Portfolio
@@ -32,7 +32,7 @@ def evaluate_over_time(lp: LoadedPortfolio, lf: LoadedFramework,
     def evaluated(day: dt.date) -> Fraction:
         if day == as_of:
             return current.exact_percent
-        return statuses(lf.catalog, lp.portfolio, evidence, signoffs, day).exact_percent
+        return exact_percent_on(lf.catalog, lp.portfolio, signoffs, day)
 
     current = statuses(lf.catalog, lp.portfolio, evidence, signoffs, as_of)
     percent_at = by_record_count([e.date for e in evidence] + [s.date for s in signoffs], evaluated)
