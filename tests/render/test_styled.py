@@ -125,3 +125,39 @@ def test_a_backslash_in_data_is_kept_and_values_json_cannot_hold_are_walked():
     assert shown_tree({"path": "C:\\evidence"}) == {"path": "C:\\evidence"}
     day = dt.date(2026, 11, 22)
     assert shown_tree({"when": day, "who": "\x1b]52;c;x\x07"}) == {"when": day, "who": "\\x1b]52;c;x\\x07"}
+
+
+# --- when status may skip rich: only when rich would surely see no terminal ---------------------
+
+
+@pytest.mark.parametrize("env, on_a_pty, surely", [
+    ({}, False, True),                          # a pipe
+    ({}, True, False),                          # a terminal
+    ({"TTY_COMPATIBLE": "0"}, True, True),      # a terminal that says it is not one
+    ({"TTY_COMPATIBLE": "1"}, False, False),    # a pipe that says it is a terminal
+    ({"FORCE_COLOR": "1"}, False, False),       # rich lays out as for a terminal
+    ({"FORCE_COLOR": ""}, False, False),        # rich's own reading of an empty value: leave it to rich
+    ({"NO_COLOR": "1"}, True, False),           # no colour, but still the terminal's width
+])
+def test_status_skips_rich_only_where_rich_would_see_no_terminal(env, on_a_pty, surely, monkeypatch):
+    import os
+
+    from compfw.cli.output import surely_not_a_terminal
+
+    for key in ("TTY_COMPATIBLE", "FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    if on_a_pty:
+        leader, follower = os.openpty()
+        stream = os.fdopen(follower, "w")
+    else:
+        stream = io.StringIO()
+    try:
+        assert surely_not_a_terminal(stream) is surely
+        if env != {"FORCE_COLOR": ""}:  # rich agrees (an empty FORCE_COLOR is left to rich to read)
+            assert Console(file=stream).is_terminal is not surely
+    finally:
+        if on_a_pty:
+            stream.close()
+            os.close(leader)
