@@ -11,9 +11,9 @@ def main() -> None:
     import sys
 
     # Starting up (imports, the models' classes, then parsing) allocates many objects and makes
-    # few cycles; the cyclic collector's passes over them cost 5-10% of a `status`. A status,
-    # bounded by the input limits (README, "Limits on input"), runs without them; every other
-    # command collects, less often, once it has started.
+    # few cycles; the cyclic collector's passes over them cost a few percent of a `status`. A
+    # status, bounded by the input limits (README, "Limits on input"), runs without them; every
+    # other command collects, less often, once it has started.
     gc.disable()
     try:
         from compfw.cli.output import last_line_of_defence

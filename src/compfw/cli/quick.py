@@ -51,10 +51,6 @@ def run(argv: list[str]) -> int | None:
     options = parse_status(argv)
     if options is None:
         return None
-    return _run_status(options)
-
-
-def _run_status(options: dict) -> int:
     from compfw.cli.commands.status import StatusOptions, run_status
     from compfw.cli.output import finish_interrupted_signoff
     from compfw.files.problems import today
