@@ -18,12 +18,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from compfw.files.git_history import signoff_history_ahead
+from compfw.files.inputs import file_kind
+from compfw.files.layout import POLICY_FILE, find_portfolio, framework_folders
 from compfw.files.problems import Problem
 from compfw.files.problems import today as current_day
-from compfw.files.result_cache import ResultCache
-from compfw.files.inputs import file_kind
-from compfw.files.layout import POLICY_FILE
 from compfw.files.reading import MAX_FILE_BYTES
+from compfw.files.result_cache import ResultCache
+
 _SCALARS = (str, int, float, bool, type(None))
 _PROBLEM_FIELDS = tuple(f.name for f in dataclasses.fields(Problem))
 
@@ -67,10 +69,6 @@ def decode_problems(data: Any) -> list[Problem]:
 def status_of(path: Path | None, as_of: dt.date, cache: ResultCache) -> tuple[dict, list[Problem]]:
     """A portfolio's status document (what `status --json` prints) and the problems found in it,
     as open_portfolio and status_document give them; a portfolio that cannot be opened raises."""
-    from compfw.files.layout import find_portfolio, framework_folders
-
-    from compfw.files import git_ahead, git_history
-
     today = current_day()
     root, folder = find_portfolio(path)
 
@@ -81,13 +79,9 @@ def status_of(path: Path | None, as_of: dt.date, cache: ResultCache) -> tuple[di
         opened = open_portfolio(folder, today)
         return {"doc": status_document(opened.portfolio, opened.framework, as_of), "problems": opened.problems}
 
-    # The sign-offs' recorded dates come from git: ask now, while the models are imported.
-    git_history.fetch_signoff_history_ahead(folder)
-    try:
+    with signoff_history_ahead(folder):  # the recorded dates come from git: asked while the models import
         found = remember_for_portfolio(cache, "status", folder, root, framework_folders(root), today,
                                        [as_of.isoformat()], compute, _encode_status, _decode_status)
-    finally:
-        git_ahead.forget()
     return found["doc"], found["problems"]
 
 

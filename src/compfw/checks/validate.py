@@ -16,21 +16,22 @@ from compfw.checks.cached import (
     encode_portfolio_check,
     remember_for_portfolio,
 )
+from compfw.checks.layout_checks import folder_name_problems, link_problems, override_problem
 from compfw.checks.record_rules import check_loose_records
 from compfw.checks.rules import check_framework, check_portfolio
+from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
+from compfw.files.layout import policy_present
 from compfw.files.problems import Problem, display_path
-from compfw.files.yaml_located import shown_path
 from compfw.files.problems import today as current_day
 from compfw.files.progress import progress_iter
 from compfw.files.reading import yaml_files
 from compfw.files.result_cache import ResultCache
 from compfw.files.workers import PARALLEL_FROM, WorkerPool, available_cpus
+from compfw.files.yaml_located import shown_path
 from compfw.files.yaml_parse import load_yaml
-from compfw.checks.layout_checks import folder_name_problems, link_problems, override_problem
-from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, load_framework_file
-from compfw.model.policy import POLICY_FILE, load_policy, parse_policy
+from compfw.model.loading import PORTFOLIO_FILE, FrameworkStore, load_framework_file, sanctioned_overrides
+from compfw.model.policy import POLICY_FILE, parse_policy
 from compfw.model.portfolios import load_portfolio
-from compfw.checks.same_trainee import Identity, duplicate_problems, identities_mentioning, identity_of
 
 RECORD_FOLDERS = ("evidence", "signoffs", "requests", "migrations")
 
@@ -95,7 +96,7 @@ def classify(paths: list[Path]) -> Targets:
             found.add_portfolio(path)  # a portfolio that lost its portfolio.yaml: say so
         elif (path / "frameworks").is_dir() or (path / "portfolios").is_dir():
             inner = classify([p for p in (path / "frameworks", path / "portfolios") if p.is_dir()])
-            if (path / POLICY_FILE).exists() or (path / POLICY_FILE).is_symlink():
+            if policy_present(path):
                 found.policies.append(path / POLICY_FILE)
             found.frameworks.extend(inner.frameworks)
             for folder in inner.portfolios:
@@ -230,8 +231,7 @@ def run_validation(paths: list[Path], root: Path, strict: bool = False, today: d
             yield Problem(display_path(path), 0, 0, "no such file or folder", "check the path", code="missing")
         for path in targets.policies:
             yield from check_policy_file(path)
-    policy = load_policy(root).policy
-    sanctioned = {(o.id, o.version) for o in policy.framework_overrides} if policy else set()
+    sanctioned = sanctioned_overrides(root)
     frameworks = targets.frameworks if first else []
     folders = [f for f in targets.portfolios if in_shard(f, root, shard)]
     extra = _framework_folders(targets.frameworks)

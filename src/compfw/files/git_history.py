@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from compfw.files import git_ahead
 from compfw.files.gitutil import COMMIT_MARK, STABLE, GitError, completed, git, safe_env
 
 __all__ = ["FolderHistory", "GitError", "added_in", "fetch_signoff_history_ahead", "folder_history",
-           "toplevel_and_head", "uncommitted_files"]
+           "signoff_history_ahead", "toplevel_and_head", "uncommitted_files"]
 
 
 def uncommitted_files(top: Path, folder: str) -> set[str]:
@@ -108,6 +110,17 @@ def fetch_signoff_history_ahead(folder: Path) -> None:
         status.join()
 
     git_ahead.in_background(plan, generation)
+
+
+@contextmanager
+def signoff_history_ahead(folder: Path) -> Iterator[None]:
+    """For one command's work on one portfolio: git's answers about its sign-offs fetched ahead
+    (fetch_signoff_history_ahead), and whatever is left of them dropped when the work ends."""
+    fetch_signoff_history_ahead(folder)
+    try:
+        yield
+    finally:
+        git_ahead.forget()
 
 
 def added_in(top: Path, rev: str, pathspec: str) -> dict[str, tuple[str, str]]:

@@ -18,6 +18,12 @@ SCRATCH = "compfw"  # compfw's own folder inside a work tree's git folder (trust
 SIGNOFF_JOURNAL = "signoff-journal.json"  # in SCRATCH while a batch of sign-offs is being recorded
 
 
+def policy_present(root: Path) -> bool:
+    """Whether the repository under root has a trust policy file (a link counts: reading it reports it)."""
+    path = root / POLICY_FILE
+    return path.exists() or path.is_symlink()
+
+
 def pending_signoff_journal(start: Path) -> bool:
     """Whether the work tree around start has a sign-off batch's journal left by a killed command:
     a look at the disk, no git process and no import of the recording code (every command asks)."""
@@ -87,17 +93,19 @@ def _email_of(folder: Path, needle: str) -> bool:
     """Whether this portfolio's trainee email is needle (read cheaply: a portfolio.yaml whose
     text cannot hold the address, with no escape that could spell it, is not parsed)."""
     try:
-        text = read_bytes(folder / PORTFOLIO_FILE).decode("utf-8-sig", "replace")
-    except FileRefused:
+        text = read_bytes(folder / PORTFOLIO_FILE).decode("utf-8-sig")
+    except (FileRefused, UnicodeDecodeError):
         return False
     if needle not in text.lower() and "\\" not in text:
         return False
-    from compfw.files.yaml_parse import load_yaml
+    from compfw.files.yaml_located import YamlProblem
+    from compfw.files.yaml_parse import parse_text
 
-    doc, problem = load_yaml(folder / PORTFOLIO_FILE)
-    if problem or not isinstance(doc.data, dict):
+    try:  # the text already read, not the file again
+        data = parse_text(text)
+    except YamlProblem:
         return False
-    trainee = doc.data.get("trainee")
+    trainee = data.get("trainee") if isinstance(data, dict) else None
     return isinstance(trainee, dict) and str(trainee.get("email", "")).strip().lower() == needle
 
 

@@ -24,13 +24,13 @@ from typing import Any
 
 from compfw.files import inputs
 from compfw.files.layout import (  # noqa: F401 (where things are: kept importable from here)
-    POLICY_FILE,
     PORTFOLIO_FILE,
     find_portfolio_by_email,
     find_repo_root,
     framework_folders,
     portfolio_folders,
     portfolio_folders_below,
+    policy_present,
     shipped_dir,
 )
 from compfw.files.problems import Problem, UserError
@@ -149,9 +149,8 @@ class FrameworkStore:
 
 def sanctioned_overrides(root: Path) -> set[tuple[str, str]]:
     """The (id, version) of shipped frameworks the repository's trust policy lets it replace."""
-    policy_file = root / POLICY_FILE
-    if not policy_file.exists() and not policy_file.is_symlink():
-        return set()  # as load_policy says for a missing file, without importing the policy's models
+    if not policy_present(root):
+        return set()  # decided before importing the policy's models, which a repository without one never needs
     from compfw.model.policy import load_policy
 
     policy = load_policy(root).policy

@@ -18,7 +18,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
-from compfw.files.layout import POLICY_FILE
+from compfw.files.layout import POLICY_FILE, policy_present
 from compfw.files.problems import Problem
 from compfw.files.yaml_located import YamlDocument, YamlProblem
 from compfw.files.yaml_parse import load_yaml, parse_text
@@ -178,7 +178,7 @@ def parse_policy(doc: YamlDocument) -> tuple[Policy | None, list[Problem]]:
 def load_policy(root: Path) -> PolicyRead:
     """The working tree's policy under root (for local commands: signoff, codeowners, validate)."""
     path = root / POLICY_FILE
-    if not path.exists() and not path.is_symlink():
+    if not policy_present(root):
         return PolicyRead(None, "the working tree", present=False)
     doc, problem = load_yaml(path)
     if problem:

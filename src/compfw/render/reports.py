@@ -21,9 +21,9 @@ from typing import Any
 from compfw.checks.cached import decode_problems, encode_problems, remember_for_portfolio
 from compfw.checks.workspace import load_checked, open_portfolio
 from compfw.engine.summary import status_document
-from compfw.files.problems import UserError, display_path
+from compfw.files.git_history import signoff_history_ahead
 from compfw.files.layout import find_portfolio, framework_folders
-from compfw.files.problems import Problem
+from compfw.files.problems import Problem, UserError, display_path
 from compfw.files.problems import today as current_day
 from compfw.files.progress import progress_iter
 from compfw.files.result_cache import ResultCache
@@ -131,11 +131,12 @@ def trainee_context_of(path: Path | None, as_of: dt.date, since: dt.date | None,
         return {"context": trainee_context(opened.portfolio, opened.framework, as_of, since, last, template),
                 "problems": opened.problems}
 
-    found = remember_for_portfolio(
-        cache, "trainee-report", folder, root, framework_folders(root), today,
-        [as_of.isoformat(), since.isoformat() if since else None, last, template], compute,
-        lambda found: {"context": found["context"], "problems": encode_problems(found["problems"])},
-        lambda data: {"context": _dict(data["context"]), "problems": decode_problems(data["problems"])})
+    with signoff_history_ahead(folder):  # the report shows git's recorded dates, as status does
+        found = remember_for_portfolio(
+            cache, "trainee-report", folder, root, framework_folders(root), today,
+            [as_of.isoformat(), since.isoformat() if since else None, last, template], compute,
+            lambda found: {"context": found["context"], "problems": encode_problems(found["problems"])},
+            lambda data: {"context": _dict(data["context"]), "problems": decode_problems(data["problems"])})
     return found["context"], found["problems"]
 
 
