@@ -249,6 +249,36 @@ def test_evidence_edited_after_a_signoff_that_cites_it_is_a_warning_and_marked(c
     assert "⚠ evidence edited since this sign-off: e1 |" in cli(["report", "portfolios/asha"], cwd=repo).stdout
 
 
+def test_evidence_edited_is_judged_against_each_signoffs_own_commit(cli, repo, keys):
+    """Sign-offs from several commits: each is held to the evidence as its own commit had it (the
+    evidence of every recording commit is now read in one batch, so a mix-up between commits
+    would either hide the trainee's later edit or blame the later sign-off for it)."""
+    first = write_record(repo, "first.yaml", MAX, competency="2.1.1")
+    first.write_text(first.read_text() + "evidence: [e1]\n")
+    commit(repo, MAX, "Max signs off 2.1.1 on e1", key=keys["max"])
+    evidence = repo / "portfolios" / "asha" / "evidence" / "e1.yaml"
+    evidence.write_text(evidence.read_text().replace("led the agreement", "led the agreement, and drafted it"))
+    commit(repo, ASHA, "e1, told more fully")
+    second = write_record(repo, "second.yaml", MAX, competency="2.1.2")
+    second.write_text(second.read_text() + "evidence: [e1]\n")
+    commit(repo, MAX, "Max signs off 2.1.2 on e1 as it now reads", key=keys["max"])
+
+    def edited() -> dict[str, list[str]]:
+        doc = json.loads(cli(["status", "portfolios/asha", "--json", "--no-cache"], cwd=repo).stdout)
+        return {so["file"].rsplit("/", 1)[-1]: so["evidence_edited"] for c in doc["competencies"]
+                for so in c["signoffs"] if so["file"].endswith(("first.yaml", "second.yaml"))}
+
+    assert edited() == {"first.yaml": ["e1"], "second.yaml": []}
+    evidence.write_text(evidence.read_text().replace("and drafted it", "and wrote the national standard"))
+    commit(repo, ASHA, "a better story still")
+    assert edited() == {"first.yaml": ["e1"], "second.yaml": ["e1"]}
+    found = [p for p in findings(cli, repo, "--base", "main", "--require-policy") if p["code"] == "trust-evidence-edited"]
+    assert [(p["path"], p["severity"], p["message"].split(" (commit")[0]) for p in found] == [
+        ("portfolios/asha/evidence/e1.yaml", "warning",
+         f"evidence e1 was edited after the sign-off {name} that cites it was recorded")
+        for name in ("first.yaml", "second.yaml")]
+
+
 # --- 6. git plumbing --------------------------------------------------------------------------
 
 
