@@ -279,6 +279,30 @@ def test_evidence_edited_is_judged_against_each_signoffs_own_commit(cli, repo, k
         for name in ("first.yaml", "second.yaml")]
 
 
+def test_a_signoff_left_uncommitted_is_named_and_has_no_recorded_date(cli, repo, keys):
+    """The trainee writes a sign-off naming her manager and never commits it: the audit says it is
+    outside what it checked, and status shows no recorded date for it, untracked or staged; a
+    committed sign-off whose file was only touched (same content) is not named."""
+    committed = write_record(repo, "max.yaml", MAX)
+    commit(repo, MAX, "Max signs off 2.1.1", key=keys["max"])
+    os.utime(committed, ns=(1_000_000_000, 1_000_000_000))  # a stale index entry, content unchanged
+    write_record(repo, "pending.yaml", MAX, competency="2.1.2", level=5)
+
+    def uncommitted() -> list[tuple[str, str]]:
+        return [(p["path"], p["severity"]) for p in findings(cli, repo, "--base", "main", "--require-policy")
+                if p["code"] == "audit-uncommitted"]
+
+    def recorded() -> dict[str, str | None]:
+        doc = json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)
+        return {so["file"].rsplit("/", 1)[-1]: so["recorded"] for c in doc["competencies"] for so in c["signoffs"]}
+
+    assert uncommitted() == [("portfolios/asha/signoffs/pending.yaml", "warning")]
+    assert recorded() == {"max.yaml": "2026-11-22", "pending.yaml": None}
+    git(repo, "add", "-A")
+    assert uncommitted() == [("portfolios/asha/signoffs/pending.yaml", "warning")]
+    assert recorded() == {"max.yaml": "2026-11-22", "pending.yaml": None}
+
+
 # --- 6. git plumbing --------------------------------------------------------------------------
 
 
