@@ -140,7 +140,7 @@ def _signoff(s, record) -> dict:
             "signer": {"name": s.signer.name, "email": s.signer.email, "role": s.signer.role},
             "feedback": s.feedback, "evidence": list(s.evidence),
             "evidence_edited": list(record.evidence_edited) if record else [],
-            "file": record.doc.path.name if record else None}
+            "file": record.doc.name if record else None}
 
 
 def _readiness(rd: Readiness, not_judged: str | None) -> dict:

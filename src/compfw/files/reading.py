@@ -207,14 +207,29 @@ def yaml_files(folder: Path) -> list[Path]:
 
 def yaml_names(folder: Path | str) -> list[str]:
     """The names of yaml_files(folder); noted as an input of the result being computed, if any."""
+    return [name for name, _ in yaml_entries(folder)]
+
+
+def yaml_entries(folder: Path | str) -> list[tuple[str, bool]]:
+    """(name, whether it is a symbolic link) for each of yaml_names(folder), sorted by name.
+
+    The listing says whether an entry is a link on most file systems, so a loader that refuses
+    links asks nothing more of the system per file. Noted as an input with the links marked, so a
+    file replaced by a link changes the listing's value too.
+    """
     try:
-        with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if is_record_name(e.name))
+        with os.scandir(folder) as listing:
+            entries = sorted((e.name, e.is_symlink()) for e in listing if is_record_name(e.name))
     except OSError:
-        names = []
+        entries = []
     if inputs.is_recording():
-        inputs.note("list", os.fspath(folder), inputs.listing_value(names))
-    return names
+        inputs.note("list", os.fspath(folder), listing_value(entries))
+    return entries
+
+
+def listing_value(entries: list[tuple[str, bool]]) -> str:
+    """A folder listing as the result cache compares it."""
+    return inputs.listing_value([f"{name}\0link" if link else name for name, link in entries])
 
 
 def observe_file(path: str, limit: int) -> str:

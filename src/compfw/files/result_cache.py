@@ -131,12 +131,12 @@ def _library_versions() -> list[str]:
 
 def observe(kind: str, subject: str) -> str:
     """An input's value now, observed exactly as computing the result observed it."""
-    from compfw.files.reading import observe_file, yaml_names
+    from compfw.files.reading import listing_value, observe_file, yaml_entries
 
     if kind.startswith("file:"):
         return observe_file(subject, int(kind[5:]))
     if kind == "list":
-        return inputs.listing_value(yaml_names(subject))
+        return listing_value(yaml_entries(subject))
     if kind == "tree":
         return inputs.tree_value(subject)
     if kind == inputs.SIGNOFF_HISTORY:

@@ -8,7 +8,6 @@ original text, so that a message can point at the exact place and tell the user 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +49,38 @@ class YamlProblem(Exception):
         self.line, self.col, self.message, self.hint = line, col, message, hint
 
 
-@dataclass
 class YamlDocument:
-    path: Path
-    data: Any
-    text: str
-    _shown: str | None = field(default=None, repr=False, compare=False)
+    """A parsed file: where it is, its located data and its text.
+
+    The path may be given as text: a cohort's loader makes one document per file, and turning
+    each name into a Path object costs more than reading a small file; the Path is made when
+    asked for.
+    """
+
+    __slots__ = ("_path", "data", "text", "_shown")
+
+    def __init__(self, path: Path | str, data: Any, text: str):
+        self._path, self.data, self.text, self._shown = path, data, text, None
+
+    def __repr__(self) -> str:
+        return f"YamlDocument({os.fspath(self._path)!r})"
+
+    @property
+    def path(self) -> Path:
+        if not isinstance(self._path, Path):
+            self._path = Path(self._path)
+        return self._path
+
+    @property
+    def name(self) -> str:
+        """The file's name (the last part of its path)."""
+        return os.path.basename(os.fspath(self._path))
 
     @property
     def shown(self) -> str:
         """The path as messages show it (computed once)."""
         if self._shown is None:
-            self._shown = shown_path(self.path)
+            self._shown = shown_path(self._path)
         return self._shown
 
 
@@ -73,8 +92,8 @@ def shown_path(path: Path | str) -> str:
     by where it is, not by where it points; and cheaper.
     """
     name = os.fspath(path)
-    absolute = os.path.normpath(os.path.join(os.getcwd(), name))
     here = os.getcwd()
+    absolute = os.path.normpath(os.path.join(here, name))
     if absolute == here:
         return "."
     if absolute.startswith(here.rstrip(os.sep) + os.sep):

@@ -50,15 +50,34 @@ _IMPLICIT: dict[str, tuple] = {
 }
 
 
+# The tags of short plain scalars already resolved: keys and short values repeat across every
+# record of a cohort, and a dictionary look-up is cheaper than trying the resolvers again.
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX_CHARS = 40
+_RESOLVED_MAX_ENTRIES = 4096
+
+
 def _resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
     """PyYAML's Resolver.resolve for the safe types, without path resolvers (compfw uses none)."""
     if kind is _SCALAR_NODE:
-        if implicit[0]:
-            for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
-                if regexp.match(value):
-                    return tag
-        return STR
+        if not implicit[0]:
+            return STR
+        if len(value) > _RESOLVED_MAX_CHARS:
+            return _implicit_tag(value)
+        known = _RESOLVED.get(value)
+        if known is None:
+            known = _implicit_tag(value)
+            if len(_RESOLVED) < _RESOLVED_MAX_ENTRIES:
+                _RESOLVED[value] = known
+        return known
     return SEQ_TAG if kind is _SEQUENCE_NODE else MAP_TAG
+
+
+def _implicit_tag(value: str) -> str:
+    for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+        if regexp.match(value):
+            return tag
+    return STR
 
 
 def _nothing(self: Any, *args: Any) -> None:
@@ -249,7 +268,7 @@ def parse_text(text: str) -> Any:
                           "check the file's syntax; if it looks right, report this to compfw's maintainers") from None
 
 
-def load_yaml(path: Path) -> tuple[YamlDocument | None, Problem | None]:
+def load_yaml(path: Path | str) -> tuple[YamlDocument | None, Problem | None]:
     """Read one YAML file; a broken file is returned as a Problem, never raised."""
     try:
         raw = read_bytes(path)

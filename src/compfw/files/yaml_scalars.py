@@ -92,8 +92,30 @@ def _too_long_number(text: str) -> ScalarProblem:
                          f"{MAX_NUMBER_CHARS}", "write a smaller number, or quote it if it is meant as text")
 
 
+# Values already decided for short scalars (dates, levels, booleans repeat across the records of a
+# cohort). Every value kept is immutable (a number, a boolean, None, a date or a text), so sharing
+# one between documents changes nothing; a scalar that raises is decided again every time.
+_DECIDED: dict[tuple[str, str, bool], Any] = {}
+_DECIDED_MAX_CHARS = 40
+_DECIDED_MAX_ENTRIES = 4096
+
+
 def decide(tag: str, text: str, plain: bool) -> Any:
     """The value of a scalar with this tag and text; raises ScalarProblem. plain: written unquoted."""
+    if len(text) > _DECIDED_MAX_CHARS:
+        return _decide(tag, text, plain)
+    key = (tag, text, plain)
+    try:
+        return _DECIDED[key]
+    except KeyError:
+        pass
+    value = _decide(tag, text, plain)
+    if len(_DECIDED) < _DECIDED_MAX_ENTRIES:
+        _DECIDED[key] = value
+    return value
+
+
+def _decide(tag: str, text: str, plain: bool) -> Any:
     if tag == STR:
         return text
     if tag in (MERGE, VALUE) and plain:

@@ -34,7 +34,7 @@ from compfw.files.layout import (  # noqa: F401 (where things are: kept importab
     shipped_dir,
 )
 from compfw.files.problems import Problem, UserError
-from compfw.files.reading import FileRefused, yaml_files, outside_repository, read_bytes
+from compfw.files.reading import FileRefused, outside_repository, read_bytes, yaml_entries, yaml_files
 from compfw.files.yaml_located import LocatedList, YamlDocument, position_of, shown_path
 from compfw.files.yaml_parse import load_yaml
 from compfw.model.catalog import Catalog
@@ -228,8 +228,10 @@ def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[
                             "move the file away; this name is reserved for records", code="not-a-folder")]
     if outside_repository(folder):
         return [], [_outside(folder)]
-    for path in yaml_files(folder):
-        if os.path.islink(path):
+    base = os.fspath(folder)
+    for name, is_link in yaml_entries(base):
+        path = os.path.join(base, name)  # text, not a Path: see YamlDocument
+        if is_link:
             problems.append(linked(path, "file"))
             continue
         doc, problem = load_yaml(path)
@@ -250,7 +252,7 @@ def _records(folder: Path, model: type, many: bool) -> tuple[list[Record], list[
     return records, problems
 
 
-def linked(path: Path, kind: str) -> Problem:
+def linked(path: Path | str, kind: str) -> Problem:
     """A symbolic link inside a portfolio: never followed, whatever it points at (a link to
     another trainee's signoffs/ would count their sign-offs here, unseen by the audit)."""
     return Problem(shown_path(path), 0, 0, f"{kind} is a symbolic link; compfw never follows a link inside a "

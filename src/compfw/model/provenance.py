@@ -93,7 +93,7 @@ def attach_history(lp: LoadedPortfolio) -> None:
             now[record.model.id] = item
         dated = []
         for record in lp.signoffs:
-            path = f"{folder}/signoffs/{record.doc.path.name}"
+            path = f"{folder}/signoffs/{record.doc.name}"
             if path not in added or path in state.uncommitted:
                 continue
             sha, date = added[path]

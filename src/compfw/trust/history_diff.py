@@ -111,15 +111,15 @@ def _side(root: Path, name: str, store: FrameworkStore, today: dt.date) -> Side:
 def _signer(record) -> dict:
     s = record.model
     return {"name": s.signer.name, "email": s.signer.email, "role": s.signer.role, "date": s.date.isoformat(),
-            "level": s.level, "achieved": s.achieved, "file": record.doc.path.name}
+            "level": s.level, "achieved": s.achieved, "file": record.doc.name}
 
 
 def _compare(diff: TraineeDiff) -> None:
     b, a = diff.before.doc, diff.after.doc
     if a is None:
         return
-    old_files = {r.doc.path.name for r in diff.before.lp.signoffs} if diff.before.lp else set()
-    new_signoffs = [r for r in diff.after.lp.signoffs if r.doc.path.name not in old_files]
+    old_files = {r.doc.name for r in diff.before.lp.signoffs} if diff.before.lp else set()
+    new_signoffs = [r for r in diff.after.lp.signoffs if r.doc.name not in old_files]
     for cid, (status, level) in a["statuses"].items():
         was = b["statuses"].get(cid) if b else None
         if was == (status, level) or (was is None and status == "not_achieved"):
