@@ -143,10 +143,21 @@ def add_framework_copy(repo: Path) -> None:
     (repo / "frameworks" / "zz-copy.yaml").write_text(source.read_text())
 
 
+def link_signoff(repo: Path) -> None:
+    """The same bytes, but through a symbolic link (to a copy inside the repository), which the
+    loader refuses: the folder listing's names are unchanged, only the kind of one entry is not."""
+    path = _a_signoff(repo)
+    copy = repo / "copied-signoff.yaml"
+    copy.write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(os.path.relpath(copy, path.parent))
+
+
 EDITS = {
     "a sign-off's level": edit_signoff,
     "a new sign-off": add_signoff,
     "a sign-off removed": remove_signoff,
+    "a sign-off replaced by a link to a copy": link_signoff,
     "an evidence entry": edit_evidence,
     "portfolio.yaml's trainee name": edit_portfolio,
     "portfolio.yaml's placement manager": edit_manager,
