@@ -249,3 +249,35 @@ def test_leftover_temporary_files_are_never_read_as_records(signoffs):
     (signoffs / "a.yaml").write_text("whole")
     assert [p.name for p in yaml_files(signoffs)] == ["a.yaml"]
 
+
+
+def test_write_disposable_makes_folders_replaces_whole_and_leaves_no_temporary_file(tmp_path):
+    from compfw.files.writing import write_disposable
+
+    entry = tmp_path / "cache" / "results" / "ab" / "abcd.json"
+    assert write_disposable(entry, b"first") == entry
+    write_disposable(entry, b"second, longer")
+    assert tree(tmp_path / "cache") == {"results": None, os.path.join("results", "ab"): None,
+                                        os.path.join("results", "ab", "abcd.json"): b"second, longer"}
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600  # a cache entry is the user's own
+
+
+def test_write_disposable_steps_around_a_leftover_temporary_file(tmp_path):
+    from compfw.files import writing
+
+    entry = tmp_path / "abcd.json"
+    serial = next(writing._disposable_serial) + 1  # the number the next write takes
+    leftover = tmp_path / f".abcd.json.{os.getpid()}.{serial}.tmp"
+    leftover.write_bytes(b"from a killed process")
+    writing.write_disposable(entry, b"entry")
+    assert entry.read_bytes() == b"entry" and leftover.read_bytes() == b"from a killed process"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [leftover.name, "abcd.json"]
+
+
+def test_write_disposable_that_fails_leaves_no_temporary_file(tmp_path):
+    from compfw.files.writing import write_disposable
+
+    (tmp_path / "abcd.json").mkdir()  # the entry's name is taken by a folder: the rename fails
+    with pytest.raises(OSError):
+        write_disposable(tmp_path / "abcd.json", b"entry")
+    assert tree(tmp_path) == {"abcd.json": None}
