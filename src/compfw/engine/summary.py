@@ -62,31 +62,26 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date,
     ``trajectory_points`` keeps only that many of the trajectory's last points (each costs a
     status evaluation): the cohort needs six, the "before" of a review pack none."""
     st, rd, percent_at = evaluate_over_time(lp, lf, as_of)
+    return {**_standing(lp, lf, as_of, st, rd, percent_at, trajectory_points),
+            "competencies": _competencies(lp, lf, st),
+            "evidence": [{"id": e.id, "date": e.date.isoformat(), "title": e.title, "narrative": e.narrative,
+                          "documents": list(e.documents), "competencies": list(e.competencies)}
+                         for e in sorted((r.model for r in lp.evidence), key=lambda e: (e.date, e.id))
+                         if e.date <= as_of]}
+
+
+def standing_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date,
+                      trajectory_points: int | None = None) -> dict[str, Any]:
+    """status_document without its two long lists (each competency, each evidence entry): what a
+    cohort row is made from. Every key it has, it has with the same value."""
+    st, rd, percent_at = evaluate_over_time(lp, lf, as_of)
+    return _standing(lp, lf, as_of, st, rd, percent_at, trajectory_points)
+
+
+def _standing(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date, st: PortfolioStatus, rd: Readiness,
+              percent_at: Callable[[dt.date], Fraction], trajectory_points: int | None) -> dict[str, Any]:
     fw, pf = lf.framework, lp.portfolio
     scale = fw.scale
-    signoff_files = {id(r.model): r for r in lp.signoffs}
-    competencies = []
-    for row in st.competencies:
-        c, placed = row.placed.competency, row.placed
-        competencies.append({
-            "id": c.id,
-            "section": placed.section.id,
-            "section_title": placed.section.title,
-            "element": placed.element.id if placed.element else None,
-            "element_title": placed.element.title if placed.element else None,
-            "kind": c.kind,
-            "assessment": placed.assessment,
-            "text": c.text,
-            "status": row.status,
-            "status_label": STATUS_LABELS[row.status],
-            "level": row.level,
-            "level_name": scale.name_of(row.level) if scale and row.level is not None else None,
-            "target": row.target,
-            "target_source": row.target_source,
-            "examples": list(c.examples),
-            "evidence": list(row.evidence_ids),
-            "signoffs": [_signoff(s, signoff_files.get(id(s))) for s in row.signoffs],
-        })
     sections = [{"id": s.id, "title": s.title, "assessment": s.assessment,
                  "required": st.by_section[s.id].required, "achieved": st.by_section[s.id].achieved,
                  "percent": st.by_section[s.id].percent}
@@ -119,12 +114,35 @@ def status_document(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date,
         "trajectory": trajectory(fw, pf, as_of, percent_at, trajectory_points),
         "reflective_piece": _reflective(lp, lf),
         "last_signoff": _last_signoff(lp, as_of),
-        "competencies": competencies,
-        "evidence": [{"id": e.id, "date": e.date.isoformat(), "title": e.title, "narrative": e.narrative,
-                      "documents": list(e.documents), "competencies": list(e.competencies)}
-                     for e in sorted((r.model for r in lp.evidence), key=lambda e: (e.date, e.id))
-                     if e.date <= as_of],
     }
+
+
+def _competencies(lp: LoadedPortfolio, lf: LoadedFramework, st: PortfolioStatus) -> list[dict[str, Any]]:
+    scale = lf.framework.scale
+    signoff_files = {id(r.model): r for r in lp.signoffs}
+    competencies = []
+    for row in st.competencies:
+        c, placed = row.placed.competency, row.placed
+        competencies.append({
+            "id": c.id,
+            "section": placed.section.id,
+            "section_title": placed.section.title,
+            "element": placed.element.id if placed.element else None,
+            "element_title": placed.element.title if placed.element else None,
+            "kind": c.kind,
+            "assessment": placed.assessment,
+            "text": c.text,
+            "status": row.status,
+            "status_label": STATUS_LABELS[row.status],
+            "level": row.level,
+            "level_name": scale.name_of(row.level) if scale and row.level is not None else None,
+            "target": row.target,
+            "target_source": row.target_source,
+            "examples": list(c.examples),
+            "evidence": list(row.evidence_ids),
+            "signoffs": [_signoff(s, signoff_files.get(id(s))) for s in row.signoffs],
+        })
+    return competencies
 
 
 def _last_signoff(lp: LoadedPortfolio, as_of: dt.date) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from compfw.checks.cached import decode_problems, encode_problems, remember_for_portfolio
 from compfw.checks.workspace import load_checked, open_portfolio
-from compfw.engine.summary import status_document
+from compfw.engine.summary import standing_document, status_document
 from compfw.files.git_history import signoff_history_ahead
 from compfw.files.layout import find_portfolio, framework_folders
 from compfw.files.problems import Problem, UserError, display_path
@@ -244,7 +244,7 @@ def cohort_row_of(path: Path, root: Path, store: FrameworkStore, as_of: dt.date,
             message = first.message if first else "cannot be read"
             return {"folder": shown, "error": ("framework not available: " if pin_problem else "") + message,
                     "details": [p.as_text() for p in errors]}
-        doc = status_document(lp, lf, as_of, trajectory_points=TREND_POINTS)
+        doc = standing_document(lp, lf, as_of, trajectory_points=TREND_POINTS)
         return cohort_row(doc, lf, shown, len(errors), activity(doc, last_activity(lp, as_of), as_of, stale_days))
 
     return remember_for_portfolio(cache, "cohort-row", path, root, store.folders, today,
