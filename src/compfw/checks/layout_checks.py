@@ -45,10 +45,10 @@ def link_problems(folder: Path, already: set[str] = frozenset()) -> list[Problem
     """
     out: list[Problem] = []
     for entry in tree.walk(os.fspath(folder)):
-        path = Path(entry.path)
-        if entry.kind == "link" and shown_path(path) not in already:
-            kind = "folder" if os.path.isdir(path) else "file"
-            out.append(Problem(shown_path(path), 0, 0,
+        shown = shown_path(entry.path) if entry.kind == "link" else None
+        if shown is not None and shown not in already:
+            kind = "folder" if os.path.isdir(entry.path) else "file"
+            out.append(Problem(shown, 0, 0,
                                f"{kind} is a symbolic link; links are not allowed anywhere inside a portfolio",
                                f"replace the link with the {kind} itself", code="trust-symlink"))
     return out

@@ -243,8 +243,9 @@ class ResultCache:
     @staticmethod
     def _content_key(question: str, seen: list[Observation]) -> str:
         digest = hashlib.blake2b(question.encode(), digest_size=20)
-        for kind, subject, value in seen:
-            digest.update(f"\0{kind}\0{subject}\0{value}".encode("utf-8", "surrogateescape"))
+        # One update of the whole text: the same digest as one update per input, and cheaper.
+        digest.update("".join([f"\0{kind}\0{subject}\0{value}" for kind, subject, value in seen])
+                      .encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     # --- the folder ---------------------------------------------------------------------------
@@ -311,13 +312,7 @@ def _consistent(seen: list[Observation]) -> list[Observation] | None:
     """The inputs once each, in order; None if one was seen with two values (it changed while the
     result was being computed, so the result belongs to no single state of the files)."""
     first: dict[tuple[str, str], str] = {}
-    out: list[Observation] = []
     for kind, subject, value in seen:
-        key = (kind, subject)
-        if key in first:
-            if first[key] != value:
-                return None
-            continue
-        first[key] = value
-        out.append((kind, subject, value))
-    return out
+        if first.setdefault((kind, subject), value) != value:
+            return None
+    return [(kind, subject, value) for (kind, subject), value in first.items()]

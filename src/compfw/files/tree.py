@@ -8,11 +8,13 @@ The walk keeps a stack instead of recursing: a hostile folder may be nested thou
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """One entry of a walk (a named tuple: a cold cohort run makes one per file of every portfolio,
+    and a frozen dataclass costs several times as much to make)."""
+
     name: str  # relative to the folder walked, '/'-separated ("" for the folder itself)
     path: str  # as os.scandir gave it (the folder walked, joined with the name)
     kind: str  # "dir", "file", "link", "other", or "!" and the error that stopped a look at it
