@@ -135,3 +135,18 @@ def test_the_listing_knows_which_entries_are_links(tmp_path):
     assert entries == [("a.yml", True), ("b.yaml", False), ("c.yaml", True), ("d.yaml", False)]
     assert entries == [(p.name, os.path.islink(p)) for p in yaml_files(folder)]
     assert yaml_entries(tmp_path / "no-such-folder") == []
+
+
+def test_a_document_given_its_path_as_text_gives_a_path_and_the_name(tmp_path):
+    from pathlib import Path
+
+    from compfw.files.yaml_parse import load_yaml
+
+    record = tmp_path / "signoffs" / "2026-11-20-a.yaml"
+    record.parent.mkdir()
+    record.write_text("level: 3\n")
+    doc, problem = load_yaml(str(record))
+    assert problem is None
+    assert doc.name == "2026-11-20-a.yaml" and doc.path == record and isinstance(doc.path, Path)
+    assert doc.path is doc.path  # made once
+    assert doc.shown == load_yaml(record)[0].shown
