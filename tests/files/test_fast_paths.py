@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from compfw.checks.record_rules import has_words, word_count
 from compfw.files import yaml_scalars
 from compfw.files.reading import yaml_entries, yaml_files
+from compfw.files.yaml_located import YamlProblem
 from compfw.files.yaml_parse import _Loader, parse_text
 from compfw.files.yaml_scalars import ScalarProblem, decide
 
@@ -103,6 +104,19 @@ def test_a_decided_scalar_is_the_same_the_first_time_and_every_time(tag, text, p
     else:
         assert first[:2] == ("value", type(plainly))
     assert _outcome(tag, text, plain) == first == _outcome(tag, text, plain)
+
+
+@pytest.mark.parametrize("text", ["0b_", "0x__", "-0b_", "+0x_"])
+def test_a_number_form_without_digits_is_a_located_problem(text):
+    """Found by the property above: YAML 1.1 reads a plain 0b_ as a whole number, and reading its
+    (missing) digits raised, so the file was reported as unreadable at 0:0."""
+    problem_text = f"id: ev-1\nlevel: {text}\n"
+    with pytest.raises(YamlProblem) as caught:
+        parse_text(problem_text)
+    assert (caught.value.line, caught.value.col) == (2, 8)
+    assert caught.value.message == f"{text!r} has the form of a whole number but no digits"
+    assert caught.value.hint == "write the digits, or quote it if it is meant as text"
+    assert parse_text(f"id: ev-1\nlevel: '{text}'\n")["level"] == text
 
 
 def test_a_document_parsed_again_is_located_and_valued_as_the_first_time():

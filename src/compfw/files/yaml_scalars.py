@@ -151,6 +151,9 @@ def _integer(text: str) -> int:
         for part in digits.split(":"):
             value = value * 60 + int(part)
     elif digits.startswith(("0b", "0x", "0o")):
+        if len(digits) == 2:  # YAML 1.1's patterns let underscores stand for every digit ("0b_")
+            raise ScalarProblem(f"{short(text)} has the form of a whole number but no digits",
+                                "write the digits, or quote it if it is meant as text")
         value = int(digits[2:], {"b": 2, "x": 16, "o": 8}[digits[1]])
     elif len(digits) > 1 and digits.startswith("0"):
         value = int(digits, 8)
