@@ -102,6 +102,33 @@ def test_attack_1_a_linked_signoffs_folder_is_caught_and_never_followed(cli, rep
     assert json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["achieved"] == 1
 
 
+def test_attack_1b_a_linked_signoff_file_is_caught_even_after_a_cached_status(cli, repo):
+    # One sign-off file of Asha's is a link to a record naming her manager, kept outside
+    # portfolios/. The loader learns which files are links from the folder listing; the result
+    # cache must not keep the answer it gave before the link was there.
+    signoffs = repo / "portfolios" / "asha" / "signoffs"
+    signoffs.mkdir(parents=True, exist_ok=True)
+    before = json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["achieved"]
+    stash = write_record(repo, "2.1.1.yaml", MAX, level=5)
+    (repo / "notes").mkdir()
+    stash.rename(repo / "notes" / "2.1.1.yaml")
+    (signoffs / "2.1.1.yaml").symlink_to("../../../notes/2.1.1.yaml")
+    commit(repo, ASHA, "my sign-off, kept in notes/")
+    assert ("2.1.1.yaml", "trust-symlink") in pr_codes(cli, repo)
+    validated = cli(["validate", "--format", "json"], cwd=repo)
+    assert validated.exit_code == 1
+    assert ("portfolios/asha/signoffs/2.1.1.yaml", "trust-symlink") in [
+        (p["path"], p["code"]) for p in json.loads(validated.stdout)["problems"]]
+    for extra in ([], ["--no-cache"]):
+        status = cli(["status", "portfolios/asha", "--json", *extra], cwd=repo)
+        assert json.loads(status.stdout)["achieved"] == before  # the record behind the link is not counted
+        assert "portfolios/asha/signoffs/2.1.1.yaml: error: file is a symbolic link" in status.stderr
+    # The same record as a real file would count: the link, not the record, is what is refused.
+    (signoffs / "2.1.1.yaml").unlink()
+    shutil.copy(repo / "notes" / "2.1.1.yaml", signoffs / "2.1.1.yaml")
+    assert json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["achieved"] == before + 1
+
+
 # --- 2. overriding a shipped framework --------------------------------------------------------
 
 
