@@ -13,7 +13,7 @@ def main() -> None:
     # Starting up (imports, the models' classes, then parsing) allocates many objects and makes
     # few cycles; the cyclic collector's passes over them cost a few percent of a `status`. A
     # status, bounded by the input limits (README, "Limits on input"), runs without them; every
-    # other command collects, less often, once it has started.
+    # other command collects, less often, once it has started (cli.quick.start_collecting).
     gc.disable()
     try:
         from compfw.cli.output import last_line_of_defence
@@ -26,14 +26,14 @@ def main() -> None:
 
 
 def _quick_or_app(quick, options: list) -> None:
-    import gc
     import sys
+
+    from compfw.cli.quick import start_collecting
 
     code = quick(options)
     if code is not None:
         sys.exit(code)
     from compfw.cli.app import app
 
-    gc.set_threshold(20_000, 50, 1_000)
-    gc.enable()
+    start_collecting()
     app()

@@ -12,20 +12,19 @@ from typer.core import TyperGroup
 
 
 def parse_date(value: Optional[str], option: str = "--as-of") -> dt.date:
+    from compfw.files.problems import EARLIEST, LATEST, day_in_range, today
+
     if value is None:
-        from compfw.files.problems import today
-
         return today()
-    from compfw.model.models import EARLIEST, LATEST
-
+    day = day_in_range(value)
+    if day is not None:
+        return day
     try:
-        day = dt.date.fromisoformat(value)
+        dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD", param_hint=option) from None
-    if not EARLIEST <= day <= LATEST:
-        raise typer.BadParameter(f"{value} is outside the dates compfw accepts ({EARLIEST} to {LATEST})",
-                                 param_hint=option)
-    return day
+    raise typer.BadParameter(f"{value} is outside the dates compfw accepts ({EARLIEST} to {LATEST})",
+                             param_hint=option)
 
 
 def _no_color(ctx, param, value: bool) -> None:

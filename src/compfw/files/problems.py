@@ -65,6 +65,21 @@ def display_path(path: Path | str) -> str:
         return str(p)
 
 
+# The dates compfw accepts, in files and on the command line (kept here, not with the models, so
+# that a command line can be checked without importing pydantic).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def day_in_range(text: str) -> dt.date | None:
+    """The date text gives (YYYY-MM-DD), if it is one compfw accepts; None otherwise."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if EARLIEST <= day <= LATEST else None
+
+
 def today() -> dt.date:
     """Today, or COMPFW_TODAY (YYYY-MM-DD) for reproducible runs such as golden-file tests."""
     fixed = os.environ.get("COMPFW_TODAY")

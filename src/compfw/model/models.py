@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
+from compfw.files.problems import EARLIEST, LATEST
+
 Assessment = Literal["rated", "binary"]
 Kind = Literal["core", "specialist"]
 TargetSource = Literal["highlighted", "stated", "not_in_source"]
@@ -34,8 +36,6 @@ MAX_LEVEL = 20
 MAX_MONTHS = 600
 MAX_PLACEMENTS = 100
 MAX_WORDS = 100_000
-EARLIEST = dt.date(1900, 1, 1)
-LATEST = dt.date(2999, 12, 31)
 LevelValue = Annotated[StrictInt, Field(ge=0, le=MAX_LEVEL)]
 Months = Annotated[StrictInt, Field(ge=1, le=MAX_MONTHS)]
 Day = Annotated[dt.date, Field(ge=EARLIEST, le=LATEST)]
