@@ -42,7 +42,8 @@ def load_checked(folder: Path, store: FrameworkStore, today: dt.date, history: b
         return None, None, found or problems
     problems.extend(found)
     broken = {p.path for p in problems if p.severity == "error"}
-    lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
+    if broken:  # a sign-off's shown path costs a look at the working directory; most have none
+        lp.signoffs = [r for r in lp.signoffs if r.shown not in broken]
     if history:  # git's recorded dates: a few git calls per portfolio, so only where they are shown
         attach_history(lp)
     return lp, lf, problems
