@@ -9,7 +9,8 @@ Evidence without a sign-off makes a rated competency Partially Achieved; it neve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
@@ -144,25 +145,40 @@ def statuses(catalog: Catalog, portfolio: Portfolio, evidence: Iterable[Evidence
     )
 
 
-def exact_percent_on(catalog: Catalog, portfolio: Portfolio, signoffs: Iterable[Signoff], as_of: dt.date) -> Fraction:
-    """statuses(...).exact_percent, without building the rows: the trajectory asks it for every
-    month. Whether a competency is achieved depends on its sign-offs alone (evidence only tells
-    Partially Achieved from Not Achieved), decided by the same status_of."""
+def percent_by_day(catalog: Catalog, portfolio: Portfolio, signoffs: Iterable[Signoff]) -> Callable[[dt.date], Fraction]:
+    """statuses(..., day).exact_percent for any day, from one pass over the sign-offs: the
+    trajectory asks it for every month end. Whether a competency is achieved depends on its
+    sign-offs alone (evidence only tells Partially Achieved from Not Achieved), and once achieved
+    it stays so (its level is the highest signed off so far); so each competency is achieved from
+    one day on, the first on which status_of, given the sign-offs dated by then, says so."""
     by_competency: dict[str, list[Signoff]] = {}
-    for signoff in signoffs:
-        if signoff.date <= as_of:
-            by_competency.setdefault(signoff.competency, []).append(signoff)
+    for signoff in sorted(signoffs, key=lambda s: s.date):
+        by_competency.setdefault(signoff.competency, []).append(signoff)
     framework: Framework = catalog.framework
     stage = portfolio.target_level
-    required = achieved = 0
+    required = 0
+    achieved_from: list[dt.date] = []
     for placed in catalog.required_for(portfolio.specialism, stage):
         required += 1
         mine = by_competency.get(placed.id)
         if mine:
             target, _ = placed.target(framework, stage)
-            status, _ = status_of(placed.assessment, target, mine, False)
-            achieved += status in ("achieved", "achieved_plus")
-    return Tally(required, achieved).exact
+            day = _achieved_from(placed.assessment, target, mine)
+            if day is not None:
+                achieved_from.append(day)
+    achieved_from.sort()
+    return lambda day: Tally(required, bisect_right(achieved_from, day)).exact
+
+
+def _achieved_from(assessment: str, target: int | None, signoffs: list[Signoff]) -> dt.date | None:
+    """The first day on which status_of says achieved (or achieved+), given the sign-offs (in date
+    order) dated by then; None if never. A day's later sign-offs can only add to its earlier ones,
+    so trying each prefix finds the same day as trying each day's whole set."""
+    for at, signoff in enumerate(signoffs):
+        status, _ = status_of(assessment, target, signoffs[:at + 1], False)
+        if status in ("achieved", "achieved_plus"):
+            return signoff.date
+    return None
 
 
 def _why_not_judged(catalog: Catalog, rows: list[CompetencyStatus], stage: int | None) -> str | None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from compfw.engine.outlook import outlook
 from compfw.engine.readiness import VERDICT_LABELS, Readiness, add_months, readiness
-from compfw.engine.status import STATUS_LABELS, PortfolioStatus, exact_percent_on, statuses
+from compfw.engine.status import STATUS_LABELS, PortfolioStatus, percent_by_day, statuses
 from compfw.engine.trajectory import by_record_count, trajectory
 from compfw.model.loading import LoadedFramework, LoadedPortfolio
 from compfw.model.models import Person, Portfolio
@@ -24,15 +24,14 @@ def evaluate(lp: LoadedPortfolio, lf: LoadedFramework, as_of: dt.date) -> tuple[
 
 def evaluate_over_time(lp: LoadedPortfolio, lf: LoadedFramework,
                        as_of: dt.date) -> tuple[PortfolioStatus, Readiness, Callable[[dt.date], Fraction]]:
-    """The status and readiness at as_of, and the percentage on any day (one status evaluation
-    per distinct set of records dated by then, shared by readiness and the trajectory)."""
+    """The status and readiness at as_of, and the percentage on any day (from the day each
+    competency was first achieved, shared by readiness and the trajectory)."""
     evidence = [r.model for r in lp.evidence]
     signoffs = [r.model for r in lp.signoffs]
+    percent_on = percent_by_day(lf.catalog, lp.portfolio, signoffs)
 
     def evaluated(day: dt.date) -> Fraction:
-        if day == as_of:
-            return current.exact_percent
-        return exact_percent_on(lf.catalog, lp.portfolio, signoffs, day)
+        return current.exact_percent if day == as_of else percent_on(day)
 
     current = statuses(lf.catalog, lp.portfolio, evidence, signoffs, as_of)
     percent_at = by_record_count([e.date for e in evidence] + [s.date for s in signoffs], evaluated)
