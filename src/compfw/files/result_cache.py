@@ -15,10 +15,6 @@ it works, for one result (a portfolio's problems, say):
    framework changed, a policy written, another day, another compfw: another key, and the result
    is computed afresh (and stored beside the old one, so switching back is cached too).
 
-Each result is two entries, each a one-line JSON header (format, name, checksum of the payload)
-and a payload: `inputs/<question>.inputs` lists the inputs to observe again (NUL-ended fields,
-see `_encode_inputs`), `results/<content key>.json` holds the result as JSON.
-
 The folder is `$COMPFW_CACHE_DIR`, else `$XDG_CACHE_HOME/compfw`, else `~/.cache/compfw`. It may be
 deleted at any time. Entries are written atomically by `files.writing`; an entry that cannot be
 read, is truncated, fails its checksum or is not in this format is ignored and replaced, never
@@ -41,7 +37,7 @@ from typing import Any
 from compfw.files import inputs
 from compfw.files.inputs import Observation
 
-FORMAT = "compfw-cache-2"
+FORMAT = "compfw-cache-1"
 MAX_SEEN = 20_000
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
 MAX_INPUTS = 1_000_000
@@ -182,12 +178,12 @@ class ResultCache:
         if self.folder is None:
             return compute()
         question = inputs.digest(json.dumps([FORMAT, code_identity(), kind, params], default=str).encode())
-        known = _decode_inputs(self._read(self._inputs_path(question), question))
-        if known is not None and len(known) <= MAX_INPUTS:
+        known = self._read(self._inputs_path(question), question)
+        if isinstance(known, list) and len(known) <= MAX_INPUTS:
             try:
                 seen = [self._observe_known(item) for item in known]
                 content = self._content_key(question, seen)
-                entry = _decode_json(self._read(self._result_path(content), content))
+                entry = self._read(self._result_path(content), content)
                 if entry is not None:
                     value = decode(entry)
                     self.hits += 1
@@ -254,7 +250,7 @@ class ResultCache:
     # --- the folder ---------------------------------------------------------------------------
 
     def _inputs_path(self, question: str) -> Path:
-        return self.folder / "inputs" / question[:2] / f"{question}.inputs"
+        return self.folder / "inputs" / question[:2] / f"{question}.json"
 
     def _result_path(self, content: str) -> Path:
         return self.folder / "results" / content[:2] / f"{content}.json"
@@ -263,18 +259,16 @@ class ResultCache:
         from compfw.files.writing import write_disposable
 
         content = self._content_key(question, seen)
-        listed = _encode_inputs(seen, started)
-        if listed is None:
-            return
+        listed = [_listed(k, s, v, started) for k, s, v in seen]
         try:
-            write_disposable(self._result_path(content), _entry(content, _encode_json(data)))
+            write_disposable(self._result_path(content), _entry(content, data))
             write_disposable(self._inputs_path(question), _entry(question, listed))
         except OSError:
             pass  # a read-only or full cache folder: the result stands, it is just not kept
 
     @staticmethod
-    def _read(path: Path, name: str) -> bytes | None:
-        """An entry's payload, or None if it is missing, damaged or not one of ours."""
+    def _read(path: Path, name: str) -> Any:
+        """An entry's data, or None if it is missing, damaged or not one of ours."""
         try:
             with open(path, "rb") as handle:
                 raw = handle.read(MAX_ENTRY_BYTES + 1)
@@ -285,12 +279,12 @@ class ResultCache:
         header, _, payload = raw.partition(b"\n")
         try:
             head = json.loads(header)
+            if (not isinstance(head, dict) or head.get("format") != FORMAT or head.get("name") != name
+                    or head.get("payload") != inputs.digest(payload)):
+                return None
+            return json.loads(payload)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return None
-        if (not isinstance(head, dict) or head.get("format") != FORMAT or head.get("name") != name
-                or head.get("payload") != inputs.digest(payload)):
-            return None
-        return payload
 
 
 # A file changed this close to the start of the computation (or after) might change again within
@@ -298,65 +292,17 @@ class ResultCache:
 RACY_NS = 2_000_000_000
 
 
-def _encode_inputs(seen: list[Observation], started: int) -> bytes | None:
-    """An inputs entry's payload: four fields per input (kind, subject, the stat when read or
-    nothing, value), every field ended by a NUL, which no path or value holds. Joined text,
-    not JSON: encoding a portfolio's hundred-odd inputs as JSON was a tenth of what a cold run
-    spends on the cache. None if a field holds a NUL after all (the result is then not kept)."""
-    fields: list[str] = []
-    for kind, subject, value in seen:
-        when_read = inputs.stat_when_read(subject) if kind.startswith("file:") else None
-        # A stat from the racy window (see RACY_NS) is not listed: the file is read each time.
-        trusted = when_read is not None and max(when_read[1], when_read[2]) < started - RACY_NS
-        fields += (kind, subject, " ".join(map(str, when_read)) if trusted else "", value)
-    if not fields:
-        return b""
-    text = "\0".join(fields) + "\0"
-    if text.count("\0") != len(fields):
-        return None
-    return text.encode("utf-8", "surrogateescape")
+def _listed(kind: str, subject: str, value: str, started: int) -> list:
+    """How an input is listed in a stored entry: with its stat when read, if that can be trusted."""
+    when_read = inputs.stat_when_read(subject) if kind.startswith("file:") else None
+    if when_read is None or max(when_read[1], when_read[2]) >= started - RACY_NS:
+        return [kind, subject]
+    return [kind, subject, list(when_read), value]
 
 
-def _decode_inputs(payload: bytes | None) -> list[list] | None:
-    """The inputs listed in an entry, as _observe_known takes them: [kind, subject] to observe
-    again, or [kind, subject, stat, value] when the stat when read can vouch for the value."""
-    if payload is None:
-        return None
-    if not payload:
-        return []
-    if not payload.endswith(b"\0"):
-        return None
-    fields = payload[:-1].decode("utf-8", "surrogateescape").split("\0")
-    if len(fields) % 4:
-        return None
-    listed: list[list] = []
-    for at in range(0, len(fields), 4):
-        kind, subject, when_read, value = fields[at:at + 4]
-        if not when_read:
-            listed.append([kind, subject])
-            continue
-        numbers = when_read.split(" ")
-        if len(numbers) != 5 or not all(n.isascii() and n.isdigit() for n in numbers):
-            return None
-        listed.append([kind, subject, [int(n) for n in numbers], value])
-    return listed
-
-
-def _encode_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
-
-
-def _decode_json(payload: bytes | None) -> Any:
-    if payload is None:
-        return None
-    try:
-        return json.loads(payload)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-
-
-def _entry(name: str, payload: bytes) -> bytes:
-    """One line of header (format, name, checksum of the payload), then the payload."""
+def _entry(name: str, data: Any) -> bytes:
+    """One line of header (format, name, checksum of the payload), then the payload as JSON."""
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogateescape")
     header = json.dumps({"format": FORMAT, "name": name, "payload": inputs.digest(payload)}).encode()
     return header + b"\n" + payload
 
