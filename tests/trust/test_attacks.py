@@ -129,6 +129,26 @@ def test_attack_1b_a_linked_signoff_file_is_caught_even_after_a_cached_status(cl
     assert json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["achieved"] == before + 1
 
 
+def test_feedback_padded_to_the_minimum_with_punctuation_is_not_counted(cli, repo, keys):
+    # Asha drafts a sign-off for Max to commit, with feedback of five tokens but one word: marks
+    # alone are no feedback, even where the first tokens settle most feedback's length at once.
+    before = json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["achieved"]
+    record = write_record(repo, "2.1.1.yaml", MAX, level=5)
+    text = record.read_text()
+    record.write_text(text.replace(text[text.index("feedback:"):], 'feedback: "... -- !! ___ ok"\n'))
+    commit(repo, MAX, "Max signs Asha off", key=keys["max"])
+    validated = cli(["validate", "--format", "json"], cwd=repo)
+    assert validated.exit_code == 1
+    assert [(p["path"], p["message"]) for p in json.loads(validated.stdout)["problems"]] == [
+        ("portfolios/asha/signoffs/2.1.1.yaml", "feedback has 1 words; at least 5 are required")]
+    status = cli(["status", "portfolios/asha", "--json"], cwd=repo)
+    assert json.loads(status.stdout)["achieved"] == before
+    # Five words, the same record otherwise, count.
+    record.write_text(text.replace(text[text.index("feedback:"):], "feedback: Clear and well evidenced work.\n"))
+    commit(repo, MAX, "Max rewrites the feedback", key=keys["max"])
+    assert json.loads(cli(["status", "portfolios/asha", "--json"], cwd=repo).stdout)["achieved"] == before + 1
+
+
 # --- 2. overriding a shipped framework --------------------------------------------------------
 
 

@@ -79,6 +79,24 @@ def test_a_signoff_validate_rejects_is_not_counted_and_the_errors_are_said(repo,
            "`compfw validate` lists them\n" in text
 
 
+def test_an_edited_signoff_is_not_shown_as_signed_again_and_a_new_one_is_named_by_its_file(repo, cli):
+    # Asha raises the level of a sign-off Max committed earlier by editing its file: the diff
+    # shows the change but names no one as signing it; Max's new sign-off is named, with its file.
+    sign(repo, cli, "2.1.1", "2")
+    base = commit_all(repo)
+    [edited] = (repo / "portfolios" / "asha" / "signoffs").glob("*.yaml")
+    edited.write_text(edited.read_text().replace("level: 2", "level: 4"))
+    sign(repo, cli, "2.1.2", "3")
+    commit_all(repo)
+    [new] = [p for p in (repo / "portfolios" / "asha" / "signoffs").glob("*.yaml") if p != edited]
+    [trainee] = diff_json(cli, repo, base)["trainees"]
+    changes = {c["id"]: c for c in trainee["competencies"]}
+    assert (changes["2.1.1"]["before"]["level"], changes["2.1.1"]["after"]["level"]) == (2, 4)
+    assert changes["2.1.1"]["signed_by"] == []
+    assert [(s["email"], s["level"], s["file"]) for s in changes["2.1.2"]["signed_by"]] == [
+        ("max@example.org", 3, new.name)]
+
+
 def test_a_change_of_managers_is_flagged(repo, cli):
     base = git(repo, "rev-parse", "HEAD").strip()
     path = repo / "portfolios" / "ben" / "portfolio.yaml"
