@@ -102,10 +102,6 @@ def refused_value(code: str, message: str) -> str:
     return f"!{code}:{message}"
 
 
-def listing_value(names: list[str]) -> str:
-    return digest("\n".join(names).encode("utf-8", "surrogateescape"))
-
-
 def tree_value(folder: str) -> str:
     """Every name below a folder with its kind (and a link's target), not the files' content.
 

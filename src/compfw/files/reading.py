@@ -229,7 +229,8 @@ def yaml_entries(folder: Path | str) -> list[tuple[str, bool]]:
 
 def listing_value(entries: list[tuple[str, bool]]) -> str:
     """A folder listing as the result cache compares it."""
-    return inputs.listing_value([f"{name}\0link" if link else name for name, link in entries])
+    names = [f"{name}\0link" if link else name for name, link in entries]
+    return inputs.digest("\n".join(names).encode("utf-8", "surrogateescape"))
 
 
 def observe_file(path: str, limit: int) -> str:
