@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,8 @@ class UnsafeRepository(UserError):
     """
 
     def __init__(self, stderr: str, cwd: Path):
+        import shlex  # only this rare refusal quotes a path; every command imports this module
+
         found = re.search(r"dubious ownership in repository at '(.*)'", stderr)
         where = found.group(1) if found else str(cwd)
         super().__init__(f"git refuses to work in {where}: the repository is owned by another user "

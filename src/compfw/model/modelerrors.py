@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from typing import Any, TypeVar
 
@@ -71,6 +70,8 @@ def problems_from(exc: ValidationError, doc: YamlDocument, model: type[BaseModel
             key = str(full[-1])
             parent = f" in {_dotted(full[:-1])}" if full[:-1] else ""
             message = f"unknown key '{key}'{parent}"
+            import difflib  # here, not at the top: only an unknown key needs it, and status starts faster
+
             close = difflib.get_close_matches(key, _allowed_keys(model, loc[:-1]), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "remove it; see `compfw schema` for the allowed keys"
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
