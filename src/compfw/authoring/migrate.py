@@ -10,11 +10,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from compfw.files.layout import MIGRATIONS
 from compfw.files.yaml_edit import replace_scalars
 from compfw.model.loading import FrameworkStore, LoadedPortfolio
 from compfw.files.yaml_located import YamlDocument
 from compfw.model.migrations import (
-    MIGRATIONS,
     UNFINISHED,
     MigrationFile,
     MigrationPlan,

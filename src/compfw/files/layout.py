@@ -16,6 +16,16 @@ PORTFOLIO_FILE = "portfolio.yaml"
 POLICY_FILE = ".compfw/policy.yaml"  # the trust policy, under the repository root
 SCRATCH = "compfw"  # compfw's own folder inside a work tree's git folder (trust/recording.py)
 SIGNOFF_JOURNAL = "signoff-journal.json"  # in SCRATCH while a batch of sign-offs is being recorded
+MIGRATIONS = "migrations"  # a portfolio's records of `compfw migrate` (model/migrations.py)
+
+
+def has_migration_records(folder: Path) -> bool:
+    """Whether a portfolio has a migrations folder (followed if a link: reading it reports that).
+
+    Few portfolios were ever migrated: the readers and checks of migration records, and their
+    pydantic model, are imported only for one that was (a few milliseconds of every `status`).
+    """
+    return (folder / MIGRATIONS).is_dir()
 
 
 def policy_present(root: Path) -> bool:

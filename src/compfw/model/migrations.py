@@ -32,14 +32,13 @@ from typing import TYPE_CHECKING, Annotated, Protocol
 
 from pydantic import ConfigDict, Field
 
+from compfw.files.layout import MIGRATIONS, has_migration_records
 from compfw.model.models import Day, Id, Pin, Slug, Strict, Text
 
 if TYPE_CHECKING:
     from compfw.files.problems import Problem
     from compfw.files.yaml_located import YamlDocument
     from compfw.model.loading import FrameworkStore, LoadedFramework, Record
-
-MIGRATIONS = "migrations"
 
 
 class PortfolioRecords(Protocol):
@@ -76,7 +75,7 @@ def read_migration_files(folder: Path) -> tuple[list[tuple[MigrationFile, YamlDo
 
     problems: list[Problem] = []
     loaded: list[tuple[MigrationFile, YamlDocument]] = []
-    if not (folder / MIGRATIONS).is_dir():
+    if not has_migration_records(folder):
         return [], []
     for path in yaml_files(folder / MIGRATIONS):
         doc, problem = load_yaml(path)

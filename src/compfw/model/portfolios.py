@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compfw.files.layout import has_migration_records
 from compfw.files.problems import Problem
 from compfw.files.reading import outside_repository
 from compfw.files.yaml_parse import load_yaml
@@ -21,7 +22,6 @@ from compfw.model.loading import (
     read_records,
     reflective_piece_problems,
 )
-from compfw.model.migrations import apply_migrations, read_migration_files
 from compfw.model.modelerrors import validate_as
 from compfw.model.models import Pin
 
@@ -31,7 +31,7 @@ def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     loaded, problems = read_portfolio(folder)
     if loaded is None:
         return None, problems
-    problems.extend(apply_migrations(loaded, loaded.portfolio.framework))
+    problems.extend(_migrations_applied(loaded, loaded.portfolio.framework))
     problems.extend(reflective_piece_problems(loaded))
     return loaded, problems
 
@@ -63,10 +63,20 @@ def load_loose_records(folder: Path) -> tuple[LooseRecords | None, list[Problem]
     loose = LooseRecords(folder, _readable_pin(path))
     loose.evidence, loose.signoffs, loose.requests, problems = read_records(folder)
     if loose.pin is not None:
-        problems.extend(apply_migrations(loose, loose.pin))
-    else:
+        problems.extend(_migrations_applied(loose, loose.pin))
+    elif has_migration_records(folder):
+        from compfw.model.migrations import read_migration_files
+
         problems.extend(read_migration_files(folder)[1])
     return loose, problems
+
+
+def _migrations_applied(records: LoadedPortfolio | LooseRecords, pin: Pin) -> list[Problem]:
+    if not has_migration_records(records.folder):
+        return []
+    from compfw.model.migrations import apply_migrations
+
+    return apply_migrations(records, pin)
 
 
 def _readable_pin(path: Path) -> Pin | None:
