@@ -124,15 +124,16 @@ def test_everything_else_goes_to_the_app(args):
     assert parse_status(args) is None
 
 
-@pytest.mark.parametrize("args", [["status", "portfolios/asha-patel", "--json"], ["report", "--cohort", "-j", "1"]],
-                         ids=" ".join)
+@pytest.mark.parametrize("args", [["status", "portfolios/asha-patel", "--json"], ["status", "portfolios/chloe-evans"],
+                                  ["report", "--cohort", "-j", "1"]], ids=" ".join)
 def test_the_plain_spellings_import_nothing_they_do_not_need(args):
     # typer's options cost a tenth of a second; difflib (did-you-mean hints) and shlex (quoting a
-    # path in one git refusal) serve only messages a valid portfolio never gets, and the migration
-    # records' reader only a portfolio that was migrated (none of the examples).
+    # path in one git refusal) serve only messages a valid portfolio never gets, the migration
+    # records' reader only a portfolio that was migrated (none of the examples), and rich only a
+    # terminal or text that is not plain ASCII (the output here is piped).
     code = ("import sys; from compfw.cli import main; sys.argv = ['compfw', *sys.argv[1:]]\n"
             "try:\n    main()\nexcept SystemExit as done:\n"
-            "    unneeded = [m for m in ('typer', 'difflib', 'shlex', 'compfw.model.migrations')\n"
+            "    unneeded = [m for m in ('typer', 'difflib', 'shlex', 'compfw.model.migrations', 'rich')\n"
             "                if m in sys.modules]\n"
             "    sys.stderr.write(f'exit {done.code}; imported: {unneeded}')")
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True, text=True,

@@ -44,6 +44,12 @@ def one_line(text: str) -> str:
 
 
 def cell_width(text: str) -> int:
+    """How many terminal cells text takes, as rich measures it.
+
+    Printable ASCII takes one cell a character, as rich also counts it; rich's tables of wide and
+    zero-width characters are imported (a few milliseconds) only for other text."""
+    if text.isascii() and text.isprintable():
+        return len(text)
     from rich.cells import cell_len
 
     return cell_len(text)
