@@ -40,7 +40,7 @@ from compfw.trust.audit_scope import (
     signature_verdicts,
     who,
 )
-from compfw.files.gitutil import CommitInfo, FileChange
+from compfw.files.git_log import CommitInfo, FileChange, file_changes
 from compfw.model.models import Portfolio, Signoff
 from compfw.model.policy import POLICY_FILE
 from compfw.files.problems import Problem, UserError
@@ -70,7 +70,7 @@ def run_audit(root: Path, base: str | None = None, require_signed: bool = False,
 def _audit(scope: Scope, require_signed: bool, require_policy: bool) -> AuditReport:
     trust = read_trust(scope, require_signed, require_policy)
     revisions = [f"{scope.base}..HEAD"] if scope.base else ["HEAD"]
-    commits, changes = gitutil.file_changes(scope.top, revisions, [f"{scope.prefix}portfolios"])
+    commits, changes = file_changes(scope.top, revisions, [f"{scope.prefix}portfolios"])
     records = [c for c in changes if portfolio_of(c.path, scope.prefix)]
     additions = [c for c in records if set(c.status) == {"A"}]
     guarded = guarded_changes(scope, trust, commits, changes) if scope.base else None

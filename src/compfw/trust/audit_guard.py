@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from compfw.files import git_history, gitutil
 from compfw.trust.audit_scope import Scope, Trust, load_blob, portfolio_of, signature_problem, who
-from compfw.files.gitutil import CommitInfo, FileChange
+from compfw.files.git_log import CommitInfo, FileChange, file_changes
 from compfw.checks.layout_checks import shipped_frameworks
 from compfw.files.reading import is_record_name
 from compfw.model.loading import PORTFOLIO_FILE
@@ -110,7 +110,7 @@ def guarded_changes(scope: Scope, trust: Trust, commits: dict[str, CommitInfo],
     found = GuardedChanges(scope, trust)
     specs = [f"{scope.prefix}{folder}" for folder in GUARDED_FOLDERS] + [".github"]
     range_ = [f"{scope.base}..HEAD"]
-    infos, changes = gitutil.file_changes(scope.top, range_, specs)
+    infos, changes = file_changes(scope.top, range_, specs)
     found.infos = {**commits, **infos}
     for path in sorted(gitutil.changed_paths(scope.top, scope.base, "HEAD", specs)):
         found.paths[path] = sorted({c.commit for c in changes if c.path == path})

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compfw.files import gitutil
-from compfw.files.gitutil import CommitInfo
+from compfw.files.git_log import CommitInfo
 from compfw.files.reading import is_record_name
 from compfw.model.policy import (
     DEFAULT_BACKDATING_DAYS,
