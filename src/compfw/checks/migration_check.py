@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from compfw.files.layout import has_migration_records
 from compfw.files.problems import Problem, UserError
 from compfw.files.yaml_located import position_of
 from compfw.model.loading import FrameworkStore, LoadedPortfolio
-from compfw.model.migrations import plan_migration, read_migration_files
 
 
 def check_migration_files(lp: LoadedPortfolio, store: FrameworkStore) -> list[Problem]:
@@ -14,6 +14,10 @@ def check_migration_files(lp: LoadedPortfolio, store: FrameworkStore) -> list[Pr
     The maps are applied when the portfolio is read, so a hand-made migration file could
     otherwise move a sign-off from one competency to another.
     """
+    if not has_migration_records(lp.folder):
+        return []  # the usual case, decided before importing the records' reader and its model
+    from compfw.model.migrations import plan_migration, read_migration_files
+
     problems: list[Problem] = []
     # A broken record was reported when the portfolio was read; each good one is checked here.
     for mig, doc in read_migration_files(lp.folder)[0]:

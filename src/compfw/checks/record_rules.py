@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
-from compfw.files.layout import has_migration_records
 from compfw.files.problems import Problem
 from compfw.files.yaml_located import YamlDocument, position_of, shown_path
 from compfw.model.catalog import Catalog, Placed
@@ -190,10 +189,9 @@ def check_loose_records(folder: Path, store: FrameworkStore, today: dt.date) -> 
         findings = [*request_competency_findings(record.model, catalog),
                     *future_findings("request", record.model.date, today, REQUEST_DATE_HINT)]
         problems.extend(located(record, loc, message, hint, "request") for loc, message, hint in findings)
-    if has_migration_records(loose.folder):
-        from compfw.checks.migration_check import check_migration_files
+    from compfw.checks.migration_check import check_migration_files
 
-        problems.extend(check_migration_files(loose, store))
+    problems.extend(check_migration_files(loose, store))
     return problems
 
 

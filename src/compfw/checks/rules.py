@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from compfw.engine.readiness import add_months
-from compfw.files.layout import has_migration_records
 from compfw.files.problems import Problem
 from compfw.files.yaml_located import position_of
 from compfw.model.catalog import Placed
@@ -297,10 +296,9 @@ def check_portfolio(lp: LoadedPortfolio, store: FrameworkStore, today: dt.date) 
     found, evidence_ids = evidence_problems(lp.evidence, catalog, today, pf.scheme)
     out.extend(found)
 
-    if has_migration_records(lp.folder):
-        from compfw.checks.migration_check import check_migration_files
+    from compfw.checks.migration_check import check_migration_files
 
-        out.extend(check_migration_files(lp, store))
+    out.extend(check_migration_files(lp, store))
     for record in lp.signoffs:
         so = record.model
         placed = catalog.get(so.competency)

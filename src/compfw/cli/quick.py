@@ -125,6 +125,6 @@ def run(argv: list[str]) -> int | None:
 
     start_collecting()
     return run_report(report["path"], cohort=True, output=report["output"], template=report["template"],
-                      as_of=report["as_of"] or today(), fmt=report["fmt"], since=None, last=10,
+                      as_of=report["as_of"] or today(), fmt=report["fmt"], since=None, last=None,
                       context_json=report["context_json"], stale_days=report["stale_days"], jobs=report["jobs"],
                       cache=report["cache"])

@@ -12,7 +12,7 @@ REPORT_FORMATS = ("md", "csv")
 
 
 def run_report(path: Path | None, *, cohort: bool, output: Path | None, template: str | None, as_of,
-               fmt: str, since, last: int, context_json: bool, stale_days: int | None = None, jobs: int = 0,
+               fmt: str, since, last: int | None, context_json: bool, stale_days: int | None = None, jobs: int = 0,
                cache: bool = True) -> int:
     from compfw.cli.output import guarded, print_problems
     from compfw.render.terminal import json_safe, shown
@@ -46,7 +46,8 @@ def run_report(path: Path | None, *, cohort: bool, output: Path | None, template
             for failed in context["failed"]:
                 sys.stderr.write(shown(f"warning: {failed['folder']}: not in the report: {failed['error']}") + "\n")
         else:
-            context, problems = reports.trainee_context_of(path, as_of, since, last, name,
+            context, problems = reports.trainee_context_of(path, as_of, since,
+                                                           reports.DEFAULT_LAST if last is None else last, name,
                                                            ResultCache.for_command(cache))
             print_problems(problems, "warning: ")
             if any(p.severity == "error" for p in problems):
