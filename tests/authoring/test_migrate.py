@@ -300,6 +300,30 @@ def test_a_hand_edited_migration_cannot_move_a_sign_off_to_another_competency(re
     assert "but mini2 1.0 -> 2.0 maps it to 2.1.8 (hint: migration files are written by `compfw migrate`" in result.stdout
 
 
+def test_a_sign_off_moved_by_a_hand_edited_migration_is_not_counted_where_it_was_moved(repo, cli):
+    # The trainee migrates honestly, then edits the committed record so that a sign-off of 2.1.4
+    # lands on 3.1.3 instead of 2.1.8, and commits that too.
+    assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "migrate to 2.0")
+    honest = {c["id"]: (c["status"], c["level"]) for c in status(cli, repo)["competencies"]}
+    assert honest["3.1.3"] == ("partially_achieved", None) and honest["2.1.8"] == ("achieved", 4)
+    path = repo / DANA / "migrations/2026-11-22-1.0-to-2.0.yaml"
+    path.write_text(path.read_text().replace("  signoffs/2026-02-10-2.1.4.yaml:\n    2.1.4: 2.1.8\n",
+                                             "  signoffs/2026-02-10-2.1.4.yaml:\n    2.1.4: 3.1.3\n"))
+    git(repo, "commit", "-q", "-am", "fix migration")
+
+    validated = cli(["validate", DANA], cwd=repo)
+    assert validated.exit_code == 1
+    assert ("portfolios/dana-cole/signoffs/2026-02-10-2.1.4.yaml:2:13: error: this sign-off is not counted: "
+            "portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml maps its competency in a way "
+            "`compfw migrate` did not (hint: restore the migration file from the repository's history)"
+            ) in validated.stdout.splitlines()
+    forged = {c["id"]: (c["status"], c["level"]) for c in status(cli, repo)["competencies"]}
+    assert forged["3.1.3"] == ("partially_achieved", None)  # the moved sign-off gives it no level
+    assert forged["2.1.8"] == ("partially_achieved", None)  # nor does it count where it belonged
+
+
 def test_a_pin_that_does_not_match_the_migrations_is_a_located_error(repo, cli):
     assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
     path = repo / DANA / "portfolio.yaml"
