@@ -324,6 +324,23 @@ def test_a_sign_off_moved_by_a_hand_edited_migration_is_not_counted_where_it_was
     assert forged["2.1.8"] == ("partially_achieved", None)  # nor does it count where it belonged
 
 
+def test_a_migration_record_from_a_version_no_chain_leads_from_counts_none_of_its_moves(repo, cli):
+    assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
+    path = repo / DANA / "migrations/2026-11-22-1.0-to-2.0.yaml"
+    path.write_text(path.read_text().replace("from: '1.0'", "from: '0.5'").replace(
+        "  signoffs/2026-02-10-2.1.4.yaml:\n    2.1.4: 2.1.8\n", "  signoffs/2026-02-10-2.1.4.yaml:\n    2.1.4: 3.1.3\n"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "migrate")
+
+    validated = cli(["validate", DANA], cwd=repo)
+    assert validated.exit_code == 1
+    assert [line.split(": error: ")[0] for line in validated.stdout.splitlines() if ": error: " in line] == [
+        "portfolios/dana-cole/migrations/2026-11-22-1.0-to-2.0.yaml:6:7",
+        "portfolios/dana-cole/signoffs/2026-02-10-2.1.4.yaml:2:13"]
+    forged = {c["id"]: (c["status"], c["level"]) for c in status(cli, repo)["competencies"]}
+    assert forged["3.1.3"] == ("partially_achieved", None)
+
+
 def test_a_pin_that_does_not_match_the_migrations_is_a_located_error(repo, cli):
     assert cli(["migrate", DANA, "--to", "2.0"], cwd=repo).exit_code == 0
     path = repo / DANA / "portfolio.yaml"
