@@ -349,3 +349,31 @@ def _remove_deep(top: Path) -> None:
         os.rmdir("a")
     os.chdir(top.parent)
     top.rmdir()
+
+
+def _status_importing_policy(repo: Path) -> tuple[str, bool]:
+    """`compfw status --json` on Asha in a fresh process: its output, and whether it imported the
+    trust policy's models (about 8 ms to build, more than the rest of the work on one portfolio)."""
+    code = ("import sys; from compfw.cli import main; sys.argv = ['compfw', 'status', sys.argv[1], '--json']\n"
+            "try:\n    main()\nexcept SystemExit as done:\n"
+            "    sys.stderr.write(f'exit {done.code}; policy imported: {\"compfw.model.policy\" in sys.modules}')")
+    done = subprocess.run([sys.executable, "-c", code, ASHA], cwd=repo, capture_output=True, text=True,
+                          env=os.environ, timeout=60)
+    found = re.search(r"exit 0; policy imported: (True|False)\Z", done.stderr)
+    assert found, done.stderr[-500:]
+    return done.stdout, found.group(1) == "True"
+
+
+def test_after_an_edit_status_takes_the_sanctioned_overrides_from_the_cache(repo):
+    edit_framework(repo)  # the repository's edition differs from the shipped one, and is sanctioned
+    first, imported = _status_importing_policy(repo)
+    assert imported  # the policy lists an override: it is validated once
+    edit_evidence(repo)
+    after, imported = _status_importing_policy(repo)
+    assert not imported  # the policy is unchanged: its verdict comes from the cache
+    assert after != first and after == run(["status", ASHA, "--json", "--no-cache"], repo)[1]
+    (repo / ".compfw" / "policy.yaml").write_text("admins:\n  - {name: A Admin, email: a@example.org}\n")
+    unsanctioned, imported = _status_importing_policy(repo)
+    # A policy that lists no override sanctions none, valid or not: nothing to validate for that.
+    assert not imported and unsanctioned != after
+    assert unsanctioned == run(["status", ASHA, "--json", "--no-cache"], repo)[1]

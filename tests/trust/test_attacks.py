@@ -490,3 +490,15 @@ def test_status_never_counts_against_an_unsanctioned_override(cli, make_repo):
         "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
     percent, graduation, ready = standing()  # sanctioned: the repository's edition is used
     assert (graduation, ready) == (60, True) and percent > shipped_standing[0]
+    # A policy that sanctions nothing, and one that lists the override but is invalid elsewhere
+    # (no admin): neither lets the repository's edition count. Each answer follows the policy's
+    # edit, whatever the result cache kept from the run before.
+    (root / ".compfw" / "policy.yaml").write_text(f"admins:\n  - {{name: {HELEN[0]}, email: {HELEN[1]}}}\n")
+    assert standing() == shipped_standing
+    (root / ".compfw" / "policy.yaml").write_text(
+        "admins: []\nframework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
+    assert standing() == shipped_standing
+    (root / ".compfw" / "policy.yaml").write_text(
+        f"admins:\n  - {{name: {HELEN[0]}, email: {HELEN[1]}}}\n"
+        "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
+    assert standing() == (percent, graduation, ready)

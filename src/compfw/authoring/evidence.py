@@ -44,7 +44,7 @@ def prepare_evidence(folder: Path, competencies: list[str], title: str, narrativ
     from compfw.checks.workspace import open_portfolio
     from compfw.files.yaml_located import YamlDocument
     from compfw.files.yaml_parse import dump_yaml, parse_text
-    from compfw.model.loading import LoadedPortfolio, Record, find_repo_root
+    from compfw.model.loading import Record, find_repo_root
     from compfw.model.modelerrors import validate_as
     from compfw.model.models import Evidence
     from compfw.model.schemas import modeline
@@ -100,8 +100,7 @@ def prepare_evidence(folder: Path, competencies: list[str], title: str, narrativ
     if model is None:
         raise UserError("this would not be a valid evidence entry; nothing was written", "fix the values below",
                         problems)
-    trial = LoadedPortfolio(lp.folder, lp.portfolio, lp.doc, [*lp.evidence, Record(model, doc)], list(lp.signoffs),
-                            lp.reflective_words)
+    trial = lp.with_records(evidence=[*lp.evidence, Record(model, doc)])
     mine = [p for p in check_portfolio(trial, opened.store, today) if p.path == doc.shown and p.severity == "error"]
     if mine:
         raise UserError("this would not be a valid evidence entry; nothing was written", "fix the values below", mine)

@@ -207,12 +207,10 @@ def _check_leftover(folder: Path, leftover: tuple[MigrationFile, YamlDocument], 
 
 def _counted(lp: LoadedPortfolio, store: FrameworkStore, day: dt.date) -> LoadedPortfolio:
     """The portfolio as `compfw status` counts it: sign-offs in files with rule errors left out."""
-    from dataclasses import replace
-
     from compfw.checks.rules import check_portfolio
 
     broken = {p.path for p in check_portfolio(lp, store, day) if p.severity == "error"}
-    return replace(lp, signoffs=[r for r in lp.signoffs if r.shown not in broken])
+    return lp.with_records(signoffs=[r for r in lp.signoffs if r.shown not in broken])
 
 
 def write_migration(result: MigrationResult) -> None:

@@ -9,7 +9,6 @@ sign-offs (see compfw.engine.queue), so nothing is ever rewritten to close it.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import secrets
@@ -83,7 +82,7 @@ def prepare_request(folder: Path, competencies: list[str], to: str, note: str, o
     model, problems = validate_as(doc, ReviewRequest)
     if model is None:
         raise UserError("this would not be a valid request; nothing was written", "fix the values below", problems)
-    trial = dataclasses.replace(lp, requests=[*lp.requests, Record(model, doc)])
+    trial = lp.with_records(requests=[*lp.requests, Record(model, doc)])
     mine = [p for p in check_portfolio(trial, opened.store, today) if p.path == doc.shown and p.severity == "error"]
     if mine:
         raise UserError("this would not be a valid request; nothing was written", "fix the values below", mine)

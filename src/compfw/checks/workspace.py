@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from compfw.checks.rules import check_portfolio
 from compfw.files.problems import Problem, UserError
@@ -15,8 +16,7 @@ from compfw.model.portfolios import load_portfolio
 from compfw.model.provenance import attach_history
 
 
-@dataclass
-class Opened:
+class Opened(NamedTuple):
     root: Path
     store: FrameworkStore
     portfolio: LoadedPortfolio
@@ -55,11 +55,15 @@ def _pin_of(store: FrameworkStore, folder: Path) -> list[Problem]:
     return [] if lp is None else store.unreadable(lp.portfolio.framework.id)
 
 
-def open_portfolio(path: Path | None, today: dt.date | None = None) -> Opened:
-    """Find, load and check one portfolio for a command; what stops it is a UserError."""
+def open_portfolio(path: Path | None, today: dt.date | None = None,
+                   sanctioned: Callable[[], set[tuple[str, str]]] | None = None) -> Opened:
+    """Find, load and check one portfolio for a command; what stops it is a UserError.
+
+    sanctioned: where the framework overrides the trust policy sanctions come from, if not from
+    reading the policy (FrameworkStore.for_repo)."""
     today = today or current_day()
     root, folder = find_portfolio(path)
-    store = FrameworkStore.for_repo(root)
+    store = FrameworkStore.for_repo(root, sanctioned=sanctioned)
     lp, lf, problems = load_checked(folder, store, today)
     if lp is None:
         unknown = any(p.code == "unknown-framework" for p in problems)

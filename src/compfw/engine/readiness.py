@@ -14,10 +14,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from numbers import Real
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from compfw.model.models import Framework, Milestone, Portfolio
 
@@ -49,16 +48,14 @@ def due_date(milestone: Milestone, portfolio: Portfolio) -> dt.date:
     return add_months(start, milestone.months or 0)
 
 
-@dataclass(frozen=True)
-class MilestoneCheck:
+class MilestoneCheck(NamedTuple):
     milestone: Milestone
     due: dt.date
     state: MilestoneState
     percent_at_due: float | None
 
 
-@dataclass(frozen=True)
-class Readiness:
+class Readiness(NamedTuple):
     as_of: dt.date
     percent: float
     expected_percent: float | None

@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from compfw.model.catalog import Catalog, Placed
 from compfw.model.models import Evidence, Framework, Portfolio, Signoff
@@ -53,8 +52,7 @@ def status_of(assessment: str, target: int | None, signoffs: list[Signoff], has_
     return ("achieved_plus" if level > target else "partially_achieved"), level
 
 
-@dataclass(frozen=True)
-class CompetencyStatus:
+class CompetencyStatus(NamedTuple):
     placed: Placed
     status: Status
     level: int | None
@@ -68,8 +66,7 @@ class CompetencyStatus:
         return self.status in ("achieved", "achieved_plus")
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     required: int = 0
     achieved: int = 0
 
@@ -84,14 +81,13 @@ class Tally:
         return round(float(self.exact), 1)
 
 
-@dataclass
-class PortfolioStatus:
+class PortfolioStatus(NamedTuple):
     as_of: dt.date
     competencies: list[CompetencyStatus]
-    counts: dict[Status, int] = field(default_factory=dict)
-    total: Tally = Tally()
-    by_section: dict[str, Tally] = field(default_factory=dict)
-    by_kind: dict[str, Tally] = field(default_factory=dict)
+    counts: dict[Status, int]
+    total: Tally
+    by_section: dict[str, Tally]
+    by_kind: dict[str, Tally]
     not_judged: str | None = None
 
     @property

@@ -8,8 +8,8 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from compfw.files import git_ahead
 from compfw.files.gitutil import COMMIT_MARK, STABLE, GitError, completed, git, safe_env
@@ -31,8 +31,7 @@ def _uncommitted_args(folder: str) -> list[str]:
             "--", folder]
 
 
-@dataclass(frozen=True)
-class FolderHistory:
+class FolderHistory(NamedTuple):
     """What git says about one folder of the work tree: its repository's top, HEAD's commit, and the
     paths under the folder that differ from HEAD. `value` is the same facts as one string, so the
     result cache can tell when a result that used them must be worked out again."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from compfw.files import git_ahead
 from compfw.files.problems import UserError
@@ -101,8 +101,7 @@ def read_blobs(top: Path, specs: list[str]) -> dict[str, bytes | None]:
     return {spec: (obj.body if obj.kind == "blob" else None) for spec, obj in read_objects(top, specs).items()}
 
 
-@dataclass(frozen=True)
-class GitObject:
+class GitObject(NamedTuple):
     kind: str            # blob, tree, commit, tag, or "missing"
     body: bytes | None
     oid: str = ""        # its id, in hex (40 digits, or 64 in a SHA-256 repository)

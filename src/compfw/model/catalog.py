@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from compfw.model.models import Assessment, Competency, Element, Framework, Section
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(NamedTuple):
     competency: Competency
     section: Section
     element: Element | None

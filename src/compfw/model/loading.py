@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from compfw.files import inputs
 from compfw.files.layout import (  # noqa: F401 (where things are: kept importable from here)
+    POLICY_FILE,
     PORTFOLIO_FILE,
     find_portfolio_by_email,
     find_repo_root,
@@ -48,18 +49,24 @@ MAX_PIECE_BYTES = 1024 * 1024  # a 2,000-word piece is about 13 kB
 # --- frameworks -------------------------------------------------------------------------------
 
 
-@dataclass
+# LoadedFramework, Record and LoadedPortfolio are written out rather than made with @dataclass:
+# each @dataclass costs about half a millisecond of start-up (it compiles its methods), and every
+# `status` pays it.
+
+
 class LoadedFramework:
-    framework: Framework
-    doc: YamlDocument
+    __slots__ = ("framework", "doc", "_catalog")
+
+    def __init__(self, framework: Framework, doc: YamlDocument):
+        self.framework = framework
+        self.doc = doc
+        self._catalog: Catalog | None = None
 
     @property
     def catalog(self) -> Catalog:
-        cached = getattr(self, "_catalog", None)
-        if cached is None:
-            cached = Catalog(self.framework)
-            self._catalog = cached
-        return cached
+        if self._catalog is None:
+            self._catalog = Catalog(self.framework)
+        return self._catalog
 
 
 def load_framework_file(path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
@@ -79,17 +86,25 @@ class FrameworkStore:
     (or listing) depends on its files as much as the first one did (see files.inputs).
     """
 
-    def __init__(self, folders: list[Path], sanctioned: set[tuple[str, str]] | None = None):
+    def __init__(self, folders: list[Path],
+                 sanctioned: set[tuple[str, str]] | Callable[[], set[tuple[str, str]]] | None = None):
         self.folders = [f for f in folders if f.is_dir()]
         self._loaded = inputs.Memo()
         # With a repository, its frameworks may not replace a shipped one the trust policy does not
         # sanction: validate and audit report such a file, and status never counts against it.
+        # A callable is asked once, at the first repository file that would replace a shipped one:
+        # a repository that replaces none never reads its policy for this.
         self._sanctioned = sanctioned
         self._shipped = shipped_dir("frameworks").resolve()
 
     @classmethod
-    def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
-        return cls(framework_folders(root, extra), sanctioned_overrides(root))
+    def for_repo(cls, root: Path, extra: list[Path] | None = None,
+                 sanctioned: Callable[[], set[tuple[str, str]]] | None = None) -> FrameworkStore:
+        return cls(framework_folders(root, extra), sanctioned or (lambda: sanctioned_overrides(root)))
+
+    def _sanctioned_now(self) -> set[tuple[str, str]]:
+        found = self._sanctioned
+        return self._loaded.get(("sanctioned",), found) if callable(found) else found
 
     def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
         return self._loaded.get(("file", path), lambda: load_framework_file(path))
@@ -110,13 +125,13 @@ class FrameworkStore:
         if loaded is None or self._sanctioned is None or path.parent.resolve() == self._shipped:
             return loaded
         key = (loaded.framework.id, loaded.framework.version)
-        if key in self._sanctioned:
+        shipped_files = [other for other in self.candidates(key[0]) if other.parent.resolve() == self._shipped]
+        if not shipped_files or key in self._sanctioned_now():
             return loaded
-        for other in self.candidates(key[0]):
-            if other.parent.resolve() == self._shipped:
-                shipped, _ = self._load(other)
-                if shipped is not None and shipped.framework.version == key[1]:
-                    return None  # an unsanctioned override: the shipped framework stands
+        for other in shipped_files:
+            shipped, _ = self._load(other)
+            if shipped is not None and shipped.framework.version == key[1]:
+                return None  # an unsanctioned override: the shipped framework stands
         return loaded
 
     def get(self, framework_id: str, version: str) -> LoadedFramework | None:
@@ -148,12 +163,20 @@ class FrameworkStore:
 
 
 def sanctioned_overrides(root: Path) -> set[tuple[str, str]]:
-    """The (id, version) of shipped frameworks the repository's trust policy lets it replace."""
-    if not policy_present(root):
-        return set()  # decided before importing the policy's models, which a repository without one never needs
-    from compfw.model.policy import load_policy
+    """The (id, version) of shipped frameworks the repository's trust policy lets it replace.
 
-    policy = load_policy(root).policy
+    A policy that lists no framework_overrides sanctions none whether or not the rest of it is
+    valid (an invalid policy sanctions nothing), so only one that lists some is validated here:
+    the policy's models cost more to build than `status` spends on a whole portfolio.
+    """
+    if not policy_present(root):
+        return set()
+    doc, problem = load_yaml(root / POLICY_FILE)
+    if problem is not None or not isinstance(doc.data, dict) or not doc.data.get("framework_overrides"):
+        return set()
+    from compfw.model.policy import parse_policy
+
+    policy = parse_policy(doc)[0]
     return {(o.id, o.version) for o in policy.framework_overrides} if policy is not None else set()
 
 
@@ -176,15 +199,22 @@ def _version_key(version: str) -> tuple:
 # --- portfolios -------------------------------------------------------------------------------
 
 
-@dataclass
 class Record:
-    """An evidence entry or sign-off with the file and data it came from, for located messages."""
+    """An evidence entry or sign-off with the file and data it came from, for located messages.
 
-    model: Any
-    doc: YamlDocument
-    loc: tuple = ()
-    recorded: str | None = None  # a sign-off's: the date git recorded it (model.provenance), if committed
-    evidence_edited: tuple[str, ...] = ()  # a sign-off's: cited evidence changed since it was recorded
+    recorded: a sign-off's date as git recorded it (model.provenance), if committed.
+    evidence_edited: a sign-off's cited evidence changed since it was recorded.
+    """
+
+    __slots__ = ("model", "doc", "loc", "recorded", "evidence_edited")
+
+    def __init__(self, model: Any, doc: YamlDocument, loc: tuple = (), recorded: str | None = None,
+                 evidence_edited: tuple[str, ...] = ()):
+        self.model = model
+        self.doc = doc
+        self.loc = loc
+        self.recorded = recorded
+        self.evidence_edited = evidence_edited
 
     def pos(self, *more: Any) -> tuple[int, int]:
         return position_of(self.doc.data, self.loc + tuple(more))
@@ -194,15 +224,28 @@ class Record:
         return self.doc.shown
 
 
-@dataclass
 class LoadedPortfolio:
-    folder: Path
-    portfolio: Portfolio
-    doc: YamlDocument
-    evidence: list[Record] = field(default_factory=list)
-    signoffs: list[Record] = field(default_factory=list)
-    reflective_words: int | None = None
-    requests: list[Record] = field(default_factory=list)
+    __slots__ = ("folder", "portfolio", "doc", "evidence", "signoffs", "reflective_words", "requests")
+
+    def __init__(self, folder: Path, portfolio: Portfolio, doc: YamlDocument, evidence: list[Record] | None = None,
+                 signoffs: list[Record] | None = None, reflective_words: int | None = None,
+                 requests: list[Record] | None = None):
+        self.folder = folder
+        self.portfolio = portfolio
+        self.doc = doc
+        self.evidence: list[Record] = [] if evidence is None else evidence
+        self.signoffs: list[Record] = [] if signoffs is None else signoffs
+        self.reflective_words = reflective_words
+        self.requests: list[Record] = [] if requests is None else requests
+
+    def with_records(self, *, evidence: list[Record] | None = None, signoffs: list[Record] | None = None,
+                     requests: list[Record] | None = None) -> LoadedPortfolio:
+        """A copy with some record lists replaced (a trial of records not yet written); self is unchanged."""
+        return LoadedPortfolio(self.folder, self.portfolio, self.doc,
+                               self.evidence if evidence is None else evidence,
+                               self.signoffs if signoffs is None else signoffs,
+                               self.reflective_words,
+                               self.requests if requests is None else requests)
 
     @property
     def id(self) -> str:

@@ -7,7 +7,6 @@ top, here, so that the chain of imports runs one way.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from compfw.files.layout import has_migration_records
@@ -36,19 +35,23 @@ def load_portfolio(folder: Path) -> tuple[LoadedPortfolio | None, list[Problem]]
     return loaded, problems
 
 
-@dataclass
 class LooseRecords:
     """The records of a portfolio whose portfolio.yaml exists but cannot be read or is invalid.
 
     Each file is read on its own; pin is the framework portfolio.yaml pins, when that much of it
-    can still be read (the migrations are then applied, as for a whole portfolio).
+    can still be read (the migrations are then applied, as for a whole portfolio). Written out
+    rather than a @dataclass, as model.loading's classes are, for `status`'s start-up.
     """
 
-    folder: Path
-    pin: Pin | None
-    evidence: list[Record] = field(default_factory=list)
-    signoffs: list[Record] = field(default_factory=list)
-    requests: list[Record] = field(default_factory=list)
+    __slots__ = ("folder", "pin", "evidence", "signoffs", "requests")
+
+    def __init__(self, folder: Path, pin: Pin | None, evidence: list[Record], signoffs: list[Record],
+                 requests: list[Record]):
+        self.folder = folder
+        self.pin = pin
+        self.evidence = evidence
+        self.signoffs = signoffs
+        self.requests = requests
 
 
 def load_loose_records(folder: Path) -> tuple[LooseRecords | None, list[Problem]]:
@@ -60,8 +63,9 @@ def load_loose_records(folder: Path) -> tuple[LooseRecords | None, list[Problem]
     path = folder / PORTFOLIO_FILE
     if os.path.islink(folder) or outside_repository(folder) or os.path.islink(path) or not path.exists():
         return None, []
-    loose = LooseRecords(folder, _readable_pin(path))
-    loose.evidence, loose.signoffs, loose.requests, problems = read_records(folder)
+    pin = _readable_pin(path)
+    evidence, signoffs, requests, problems = read_records(folder)
+    loose = LooseRecords(folder, pin, evidence, signoffs, requests)
     if loose.pin is not None:
         problems.extend(_migrations_applied(loose, loose.pin))
     elif has_migration_records(folder):

@@ -17,7 +17,7 @@ shows every example for every item listed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from compfw.render.styled import styled
 from compfw.render.text_table import Column, hanging, one_line, table_lines
@@ -35,8 +35,7 @@ EXAMPLES_FOR = 3
 BRIEF_STEPS = 3
 
 
-@dataclass(frozen=True)
-class View:
+class View(NamedTuple):
     width: int | None = None          # None: piped, nothing wrapped
     missing_only: bool = False        # --missing: only what is not yet achieved
     section: str | None = None        # --section ID

@@ -13,7 +13,7 @@ only its measure of a character's width on a terminal is used here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from compfw.render.styled import Line
 
@@ -23,8 +23,7 @@ MIN_WRAP = 24
 GAP = "  "
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     header: str
     align: str = "left"   # "left" or "right"
 

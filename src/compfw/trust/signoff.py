@@ -8,7 +8,6 @@ clean is anything written, so `signoff` and `validate` cannot disagree.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import secrets
@@ -231,7 +230,7 @@ def _rule_failures(opened: Opened, planned: list[NewSignoff]) -> list[tuple[str,
     from compfw.checks.rules import check_portfolio
 
     lp = opened.portfolio
-    trial = dataclasses.replace(lp, signoffs=[*lp.signoffs, *(n.record for n in planned)])
+    trial = lp.with_records(signoffs=[*lp.signoffs, *(n.record for n in planned)])
     problems = check_portfolio(trial, opened.store, current_day())
     by_file = {n.record.shown: n.record.model.competency for n in planned}
     return [(by_file[p.path], p.message, p.hint) for p in problems

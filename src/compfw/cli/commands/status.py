@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from compfw.cli.output import colour_wanted, console, guarded, print_error, print_problems, surely_not_a_terminal
 from compfw.render.terminal import json_safe, shown_tree
 
 
-@dataclass(frozen=True)
-class StatusOptions:
+class StatusOptions(NamedTuple):
     missing: bool = False
     section: str | None = None
     brief: bool = False
