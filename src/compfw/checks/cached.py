@@ -76,33 +76,13 @@ def status_of(path: Path | None, as_of: dt.date, cache: ResultCache) -> tuple[di
         from compfw.checks.workspace import open_portfolio
         from compfw.engine.summary import status_document
 
-        opened = open_portfolio(folder, today, sanctioned=lambda: sanctioned_of(root, cache))
+        opened = open_portfolio(folder, today, cache=cache)
         return {"doc": status_document(opened.portfolio, opened.framework, as_of), "problems": opened.problems}
 
     with signoff_history_ahead(folder):  # the recorded dates come from git: asked while the models import
         found = remember_for_portfolio(cache, "status", folder, root, framework_folders(root), today,
                                        [as_of.isoformat()], compute, _encode_status, _decode_status)
     return found["doc"], found["problems"]
-
-
-def sanctioned_of(root: Path, cache: ResultCache) -> set[tuple[str, str]]:
-    """The framework overrides root's trust policy sanctions, kept in the cache by the policy's
-    content: a status after an edit then builds none of the policy's models (about 8 ms)."""
-    def compute() -> set[tuple[str, str]]:
-        from compfw.model.loading import sanctioned_overrides
-
-        return sanctioned_overrides(root)
-
-    return cache.remember("sanctioned", [os.fspath(root), os.path.realpath(root)], compute,
-                          watch=((file_kind(MAX_FILE_BYTES), os.fspath(root / POLICY_FILE)),),
-                          encode=lambda found: sorted(found), decode=_decode_sanctioned)
-
-
-def _decode_sanctioned(data: Any) -> set[tuple[str, str]]:
-    if not isinstance(data, list) or not all(isinstance(pair, list) and len(pair) == 2
-                                             and all(isinstance(part, str) for part in pair) for pair in data):
-        raise ValueError("not a list of frameworks")
-    return {(framework_id, version) for framework_id, version in data}
 
 
 def _encode_status(found: dict) -> dict:

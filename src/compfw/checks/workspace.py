@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from compfw.checks.rules import check_portfolio
 from compfw.files.problems import Problem, UserError
+from compfw.files.result_cache import ResultCache
 from compfw.files.problems import today as current_day
 from compfw.files.layout import find_portfolio, locate_portfolio  # noqa: F401 (kept importable from here)
 from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio
@@ -55,15 +55,19 @@ def _pin_of(store: FrameworkStore, folder: Path) -> list[Problem]:
     return [] if lp is None else store.unreadable(lp.portfolio.framework.id)
 
 
-def open_portfolio(path: Path | None, today: dt.date | None = None,
-                   sanctioned: Callable[[], set[tuple[str, str]]] | None = None) -> Opened:
+def open_portfolio(path: Path | None, today: dt.date | None = None, cache: ResultCache | None = None) -> Opened:
     """Find, load and check one portfolio for a command; what stops it is a UserError.
 
-    sanctioned: where the framework overrides the trust policy sanctions come from, if not from
-    reading the policy (FrameworkStore.for_repo)."""
+    With a cache, the framework and the policy's sanctioned overrides come from it where their
+    files are unchanged (model.kept)."""
     today = today or current_day()
     root, folder = find_portfolio(path)
-    store = FrameworkStore.for_repo(root, sanctioned=sanctioned)
+    if cache is None:
+        store = FrameworkStore.for_repo(root)
+    else:
+        from compfw.model.kept import kept_store
+
+        store = kept_store(root, cache)
     lp, lf, problems = load_checked(folder, store, today)
     if lp is None:
         unknown = any(p.code == "unknown-framework" for p in problems)

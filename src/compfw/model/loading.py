@@ -55,12 +55,30 @@ MAX_PIECE_BYTES = 1024 * 1024  # a 2,000-word piece is about 13 kB
 
 
 class LoadedFramework:
-    __slots__ = ("framework", "doc", "_catalog")
+    """A valid framework and the file it came from.
 
-    def __init__(self, framework: Framework, doc: YamlDocument):
+    A framework taken from the result cache (model.kept) comes without its YAML document: the
+    file is read again only if something asks for the document (a check that points into it),
+    which `status` never does.
+    """
+
+    __slots__ = ("framework", "_doc", "_path", "_catalog")
+
+    def __init__(self, framework: Framework, doc: YamlDocument | None = None, path: Path | str | None = None):
         self.framework = framework
-        self.doc = doc
+        self._doc = doc
+        self._path = path if doc is None else doc.path
         self._catalog: Catalog | None = None
+
+    @property
+    def doc(self) -> YamlDocument:
+        if self._doc is None:
+            doc, problem = load_yaml(self._path)
+            if problem is not None:
+                raise UserError(f"{problem.path} changed while compfw was reading it: {problem.message}",
+                                "run the command again")
+            self._doc = doc
+        return self._doc
 
     @property
     def catalog(self) -> Catalog:
@@ -87,9 +105,11 @@ class FrameworkStore:
     """
 
     def __init__(self, folders: list[Path],
-                 sanctioned: set[tuple[str, str]] | Callable[[], set[tuple[str, str]]] | None = None):
+                 sanctioned: set[tuple[str, str]] | Callable[[], set[tuple[str, str]]] | None = None,
+                 read: Callable[[Path], tuple[LoadedFramework | None, list[Problem]]] | None = None):
         self.folders = [f for f in folders if f.is_dir()]
         self._loaded = inputs.Memo()
+        self._read = read or load_framework_file  # model.kept's reads through the result cache
         # With a repository, its frameworks may not replace a shipped one the trust policy does not
         # sanction: validate and audit report such a file, and status never counts against it.
         # A callable is asked once, at the first repository file that would replace a shipped one:
@@ -98,16 +118,15 @@ class FrameworkStore:
         self._shipped = shipped_dir("frameworks").resolve()
 
     @classmethod
-    def for_repo(cls, root: Path, extra: list[Path] | None = None,
-                 sanctioned: Callable[[], set[tuple[str, str]]] | None = None) -> FrameworkStore:
-        return cls(framework_folders(root, extra), sanctioned or (lambda: sanctioned_overrides(root)))
+    def for_repo(cls, root: Path, extra: list[Path] | None = None) -> FrameworkStore:
+        return cls(framework_folders(root, extra), lambda: sanctioned_overrides(root))
 
     def _sanctioned_now(self) -> set[tuple[str, str]]:
         found = self._sanctioned
         return self._loaded.get(("sanctioned",), found) if callable(found) else found
 
     def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
-        return self._loaded.get(("file", path), lambda: load_framework_file(path))
+        return self._loaded.get(("file", path), lambda: self._read(path))
 
     def candidates(self, framework_id: str) -> list[Path]:
         """Files that may hold this id: later folders win, so they come first.
