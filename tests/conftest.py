@@ -59,6 +59,20 @@ def make_repo(tmp_path):
     return make
 
 
+@pytest.fixture
+def sanctioned_copy(tmp_path):
+    """The examples' frameworks and portfolios copied into a repository whose trust policy
+    sanctions its copy of the informatics framework, so that copy is used (and can be edited)."""
+    root = tmp_path / "repo"
+    copy_tree(REPO / "frameworks", root / "frameworks")
+    copy_tree(REPO / "portfolios", root / "portfolios")
+    (root / ".compfw").mkdir()
+    (root / ".compfw" / "policy.yaml").write_text(
+        "admins:\n  - {name: Dr Helen Morris, email: helen.morris@example.org}\n"
+        "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
+    return root
+
+
 class Cli:
     def __init__(self):
         self.runner = CliRunner()

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Cli, copy_tree
+from conftest import Cli
 
 COMPFW = Path(sys.executable).parent / "compfw"
 ASHA = "portfolios/asha-patel"
@@ -24,17 +24,8 @@ CLI = Cli()
 
 
 @pytest.fixture
-def repo(tmp_path):
-    root = tmp_path / "repo"
-    copy_tree(REPO / "frameworks", root / "frameworks")
-    copy_tree(REPO / "portfolios", root / "portfolios")
-    # The repository's copy of the informatics framework is used (and so can be edited) only
-    # where the trust policy sanctions it.
-    (root / ".compfw").mkdir()
-    (root / ".compfw" / "policy.yaml").write_text(
-        "admins:\n  - {name: Dr Helen Morris, email: helen.morris@example.org}\n"
-        "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
-    return root
+def repo(sanctioned_copy):
+    return sanctioned_copy
 
 
 def run(args: list[str], cwd: Path, **env: str) -> tuple[int, str, str]:

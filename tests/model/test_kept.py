@@ -68,18 +68,6 @@ def test_a_file_that_gives_no_framework_reports_its_problems_from_the_cache_too(
     assert kept_framework(path, cache) == fresh and cache.hits == 1
 
 
-@pytest.fixture
-def repo(tmp_path):
-    root = tmp_path / "repo"
-    copy_tree(REPO / "frameworks", root / "frameworks")
-    copy_tree(REPO / "portfolios", root / "portfolios")
-    (root / ".compfw").mkdir()
-    (root / ".compfw" / "policy.yaml").write_text(
-        "admins:\n  - {name: Dr Helen Morris, email: helen.morris@example.org}\n"
-        "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
-    return root
-
-
 def _status(repo: Path, *extra: str) -> tuple[str, list[str]]:
     """`compfw status --json` on Asha in a fresh process: its output, and the framework files it
     parsed (a spy on load_framework_file, the one function that reads one)."""
@@ -96,7 +84,8 @@ def _status(repo: Path, *extra: str) -> tuple[str, list[str]]:
     return done.stdout, [name.strip("'") for name in found.group(1).split(", ") if name]
 
 
-def test_status_after_an_edit_takes_the_framework_from_the_cache(repo):
+def test_status_after_an_edit_takes_the_framework_from_the_cache(sanctioned_copy):
+    repo = sanctioned_copy
     first, read = _status(repo)
     assert read == ["nhs-gmts-informatics.yaml"]  # the repository's (sanctioned, so the shipped one is not needed)
     evidence = sorted((repo / ASHA / "evidence").glob("*.yaml"))[0]
