@@ -502,3 +502,21 @@ def test_status_never_counts_against_an_unsanctioned_override(cli, make_repo):
         f"admins:\n  - {{name: {HELEN[0]}, email: {HELEN[1]}}}\n"
         "framework_overrides:\n  - {id: nhs-gmts-informatics, version: \"2.1\"}\n")
     assert standing() == (percent, graduation, ready)
+    # With the sanctioned answers cached, the trainee swaps the sanctioned framework file, then the
+    # policy, for a link to an easier file outside the repository: neither link is followed, and
+    # the cached framework and sanction are not used past the swap.
+    outside = root.parent / "elsewhere"
+    outside.mkdir()
+    (outside / "framework.yaml").write_text(easier.replace("percent: 60", "percent: 10"))
+    framework = root / "frameworks" / "nhs-gmts-informatics.yaml"
+    framework.unlink()
+    framework.symlink_to(outside / "framework.yaml")
+    assert standing() == shipped_standing
+    framework.unlink()
+    framework.write_text(easier)
+    assert standing() == (percent, graduation, ready)
+    policy = root / ".compfw" / "policy.yaml"
+    (outside / "policy.yaml").write_bytes(policy.read_bytes())
+    policy.unlink()
+    policy.symlink_to(outside / "policy.yaml")
+    assert standing() == shipped_standing

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from compfw.checks.rules import check_portfolio
 from compfw.files.problems import Problem, UserError
-from compfw.files.result_cache import ResultCache
 from compfw.files.problems import today as current_day
 from compfw.files.layout import find_portfolio, locate_portfolio  # noqa: F401 (kept importable from here)
 from compfw.model.loading import FrameworkStore, LoadedFramework, LoadedPortfolio
 from compfw.model.portfolios import load_portfolio
 from compfw.model.provenance import attach_history
+
+if TYPE_CHECKING:  # only for the annotation: commands that pass no cache never import it
+    from compfw.files.result_cache import ResultCache
 
 
 class Opened(NamedTuple):

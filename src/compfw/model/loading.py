@@ -105,14 +105,14 @@ class FrameworkStore:
     """
 
     def __init__(self, folders: list[Path],
-                 sanctioned: set[tuple[str, str]] | Callable[[], set[tuple[str, str]]] | None = None,
+                 sanctioned: Callable[[], set[tuple[str, str]]] | None = None,
                  read: Callable[[Path], tuple[LoadedFramework | None, list[Problem]]] | None = None):
         self.folders = [f for f in folders if f.is_dir()]
         self._loaded = inputs.Memo()
         self._read = read or load_framework_file  # model.kept's reads through the result cache
         # With a repository, its frameworks may not replace a shipped one the trust policy does not
         # sanction: validate and audit report such a file, and status never counts against it.
-        # A callable is asked once, at the first repository file that would replace a shipped one:
+        # sanctioned is asked once, at the first repository file that would replace a shipped one:
         # a repository that replaces none never reads its policy for this.
         self._sanctioned = sanctioned
         self._shipped = shipped_dir("frameworks").resolve()
@@ -122,8 +122,7 @@ class FrameworkStore:
         return cls(framework_folders(root, extra), lambda: sanctioned_overrides(root))
 
     def _sanctioned_now(self) -> set[tuple[str, str]]:
-        found = self._sanctioned
-        return self._loaded.get(("sanctioned",), found) if callable(found) else found
+        return self._loaded.get(("sanctioned",), self._sanctioned)
 
     def _load(self, path: Path) -> tuple[LoadedFramework | None, list[Problem]]:
         return self._loaded.get(("file", path), lambda: self._read(path))
